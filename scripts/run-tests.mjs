@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Runs one suite of the tree's tests with node's own test runner.
+//
+//   unit         packages/*/dist/test/**/*.test.js, except the two kinds below (npm test)
+//   e2e          **/*.e2e.test.js: browser tests in Chromium (npm run test:e2e)
+//   integration  **/*.integration.test.js: against Redis and PostgreSQL (npm run test:integration)
+//
+// A suite whose outside dependency is missing prints why and exits 0, unless CI=true,
+// where a missing dependency fails the run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const suite = process.argv[2] ?? 'unit';
+const filters = process.argv.slice(3);
+const inCI = process.env.CI === 'true' || process.env.CI === '1';
+
+const suffix = { unit: '.test.js', e2e: '.e2e.test.js', integration: '.integration.test.js' };
+if (!(suite in suffix)) {
+  console.error(`unknown suite "${suite}": use unit, e2e or integration`);
+  process.exit(2);
+}
+
+function walk(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else out.push(path);
+  }
+  return out;
+}
+
+function isSuite(file) {
+  if (!file.endsWith('.test.js')) return false;
+  const special = file.endsWith('.e2e.test.js') || file.endsWith('.integration.test.js');
+  return suite === 'unit' ? !special : file.endsWith(suffix[suite]);
+}
+
+const packagesDir = join(root, 'packages');
+const files = readdirSync(packagesDir)
+  .flatMap((pkg) => walk(join(packagesDir, pkg, 'dist', 'test'), []))
+  .filter(isSuite)
+  .filter((file) => filters.length === 0 || filters.some((f) => relative(root, file).includes(f)))
+  .sort();
+
+function canConnect(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function missingDependencies() {
+  const missing = [];
+  if (suite === 'e2e') {
+    const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!existsSync(chromium)) missing.push(`Chromium is not installed at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  }
+  if (suite === 'integration') {
+    if (!(await canConnect(6379))) missing.push('Redis is not reachable on 127.0.0.1:6379 (set REDIS_URL)');
+    if (!(await canConnect(5432))) missing.push('PostgreSQL is not reachable on 127.0.0.1:5432 (set DATABASE_URL)');
+  }
+  return missing;
+}
+
+const missing = await missingDependencies();
+if (missing.length > 0) {
+  for (const reason of missing) console.log(`${suite} suite: ${reason}`);
+  if (inCI) {
+    console.error(`${suite} suite cannot run: CI=true requires its dependencies`);
+    process.exit(1);
+  }
+  console.log(`${suite} suite skipped: a dependency is missing (this fails when CI=true)`);
+  process.exit(0);
+}
+
+if (files.length === 0) {
+  console.error(`no ${suite} test files found under packages/*/dist/test: run "npm run build" first`);
+  process.exit(1);
+}
+
+const args = ['--test', '--test-reporter=spec', `--test-concurrency=${suite === 'unit' ? 2 : 1}`, ...files];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env: process.env });
+process.exit(result.status ?? 1);
