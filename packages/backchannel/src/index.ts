@@ -1,1 +1,19 @@
-export const packageName = 'backchannel';
+export {
+  ConfigError,
+  readStackConfig,
+  type Setting,
+  type StackConfig,
+  settings,
+  startHelp,
+} from './config.js';
+export { type OriginServer, type OriginUpstreams, startOrigin } from './origin.js';
+export { freePorts, isPortTaken } from './port-check.js';
+export { ServiceProcess, type ServiceSpec, ServiceStartError } from './service-process.js';
+export {
+  PortInUseError,
+  type ServiceName,
+  type Stack,
+  type StackHooks,
+  serviceSpecs,
+  startStack,
+} from './stack.js';
