@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateStandardWebhookSecret } from '@backchannel/replayguard';
 import type { StackConfig } from './config.js';
 import { type OriginServer, startOrigin } from './origin.js';
 import { isPortTaken } from './port-check.js';
@@ -49,10 +50,6 @@ function cliOf(packageName: string): string {
   const bin = Object.values(manifest.bin)[0];
   if (!bin) throw new Error(`${packageName} declares no bin`);
   return join(dirname(manifestPath), bin);
-}
-
-function newSigningSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
 /** The three services' command lines for one configuration. */
@@ -147,7 +144,7 @@ export async function startStack(config: StackConfig, hooks: StackHooks = {}): P
   mkdirSync(join(config.dataDir, 'reflektor'), { recursive: true });
   mkdirSync(join(config.dataDir, 'api'), { recursive: true });
   const specs = serviceSpecs(config, {
-    signSecret: newSigningSecret(),
+    signSecret: generateStandardWebhookSecret(),
     token: randomBytes(24).toString('base64url'),
   });
   const services = {
