@@ -4,7 +4,26 @@ export {
   WebhookVerificationError,
   type WebhookVerificationErrorCode,
 } from './errors.js';
+export { type FormObject, type FormValue, parseFormPairs, parsePhpForm } from './form.js';
 export type { WebhookHeaders } from './headers.js';
+export {
+  type MailchimpEvent,
+  type MailchimpVerified,
+  type MailchimpVerifyInput,
+  mailchimpEventId,
+  parseMailchimpEvent,
+  verifyMailchimpWebhook,
+} from './mailchimp.js';
+export {
+  type MandrillEvent,
+  type MandrillSignInput,
+  type MandrillVerified,
+  type MandrillVerifyInput,
+  mandrillEventId,
+  parseMandrillEvents,
+  signMandrillWebhook,
+  verifyMandrillWebhook,
+} from './mandrill.js';
 export {
   generateStandardWebhookSecret,
   type StandardWebhookHeaders,
@@ -14,3 +33,10 @@ export {
   signStandardWebhook,
   verifyStandardWebhook,
 } from './standard-webhooks.js';
+export {
+  type StripeSignInput,
+  type StripeVerified,
+  type StripeVerifyInput,
+  signStripeWebhook,
+  verifyStripeWebhook,
+} from './stripe.js';
