@@ -91,7 +91,8 @@ export function verifyStripeWebhook(input: StripeVerifyInput): StripeVerified {
     } else if (key === 'v1') {
       const value = header.slice(equals + 1, end);
       if (first === undefined) first = value;
-      else (more ??= []).push(value);
+      else if (more === undefined) more = [value];
+      else more.push(value);
     }
     start = end + 1;
   }
