@@ -1,0 +1,121 @@
+// A room's live events, exactly once and in seq order: ekg's stream for the live edge, the
+// api's event log to fill any gap. Events whose seq was already seen are dropped.
+import * as ekgClient from 'ekg/client';
+import { eventsAfter, type RoomEvent } from './api.js';
+
+/** What the page shows about the stream. */
+export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveFeedOptions {
+  room: string;
+  /** The last seq the page already reflects (from `GET /api/rooms/:room`). */
+  lastSeq: number;
+  onEvent: (event: RoomEvent) => void;
+  onStatus: (status: FeedStatus) => void;
+}
+
+interface EkgConnection {
+  close(): void;
+}
+
+interface EkgConnectOptions {
+  lastSeq?: number;
+  onEvent: (event: RoomEvent) => void;
+  onGap?: (info: unknown) => void;
+  onStatus?: (status: string) => void;
+}
+
+type EkgConnect = (url: string, room: string, options: EkgConnectOptions) => EkgConnection;
+
+const connect = (ekgClient as unknown as { connect: EkgConnect }).connect;
+
+/** Wait before retrying a failed catch-up from the api. */
+const catchUpRetryMs = 2000;
+
+export class LiveFeed {
+  readonly #options: LiveFeedOptions;
+  #lastSeq: number;
+  #connection: EkgConnection | null = null;
+  #catchingUp = false;
+  /** Live events that arrived while a catch-up was running; replayed through the same gate after. */
+  #held: RoomEvent[] = [];
+  #closed = false;
+
+  constructor(options: LiveFeedOptions) {
+    this.#options = options;
+    this.#lastSeq = options.lastSeq;
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  start(): void {
+    this.#options.onStatus('connecting');
+    this.#connection = connect(location.origin, this.#options.room, {
+      lastSeq: this.#lastSeq,
+      onEvent: (event) => this.#receive(event),
+      onGap: () => void this.#catchUp(),
+      onStatus: (status) => this.#options.onStatus(toFeedStatus(status)),
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#connection?.close();
+    this.#connection = null;
+  }
+
+  #receive(event: RoomEvent): void {
+    if (this.#closed || event.room !== this.#options.room) return;
+    if (this.#catchingUp) {
+      this.#held.push(event);
+      return;
+    }
+    if (event.seq <= this.#lastSeq) return;
+    if (event.seq > this.#lastSeq + 1) {
+      // A hole: fetch what is missing from the api before applying this one.
+      this.#held.push(event);
+      void this.#catchUp();
+      return;
+    }
+    this.#apply(event);
+  }
+
+  #apply(event: RoomEvent): void {
+    this.#lastSeq = event.seq;
+    this.#options.onEvent(event);
+  }
+
+  async #catchUp(): Promise<void> {
+    if (this.#catchingUp || this.#closed) return;
+    this.#catchingUp = true;
+    try {
+      for (;;) {
+        const events = await eventsAfter(this.#options.room, this.#lastSeq);
+        const fresh = events.filter((event) => event.seq > this.#lastSeq);
+        for (const event of fresh) this.#apply(event);
+        if (fresh.length === 0) break;
+      }
+    } catch {
+      // The api is unreachable for now: keep what is held and try again shortly.
+      this.#catchingUp = false;
+      if (!this.#closed) setTimeout(() => void this.#catchUp(), catchUpRetryMs);
+      return;
+    }
+    this.#catchingUp = false;
+    // The api's log is the authority up to now; seqs it does not list (a deleted message's
+    // creation, a seq burned by a failed commit) will never come, so held events go in order.
+    const held = this.#held.sort((a, b) => a.seq - b.seq);
+    this.#held = [];
+    for (const event of held) {
+      if (event.seq > this.#lastSeq) this.#apply(event);
+    }
+  }
+}
+
+function toFeedStatus(status: string): FeedStatus {
+  if (status === 'open' || status === 'live' || status === 'connected') return 'live';
+  if (status === 'connecting') return 'connecting';
+  return 'reconnecting';
+}

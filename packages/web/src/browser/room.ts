@@ -1,0 +1,371 @@
+// Room page: history with infinite scroll upward, live messages, posting, and the owner's controls.
+import {
+  ApiError,
+  deleteMessage,
+  getRoom,
+  type Message,
+  moderateRoom,
+  olderMessages,
+  postMessage,
+  type Room,
+  type RoomEvent,
+  type RoomStatus,
+  storedOwnerToken,
+  toMessage,
+} from './api.js';
+import { type FeedStatus, LiveFeed } from './live-feed.js';
+import { MessageList } from './message-list.js';
+import { maxNicknameLength, savedNickname, saveNickname } from './nickname.js';
+import { roomFromLocation } from './room-name.js';
+
+const pageSize = 50;
+/** Messages kept in the screen reader's live region; older announcements are dropped. */
+const announcementsKept = 5;
+
+const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+const ui = {
+  title: byId<HTMLHeadingElement>('room-title'),
+  name: byId<HTMLParagraphElement>('room-name'),
+  connection: byId<HTMLParagraphElement>('connection'),
+  connectionText: byId<HTMLSpanElement>('connection-text'),
+  transcriptLink: byId<HTMLAnchorElement>('transcript-link'),
+  ownerControls: byId<HTMLDivElement>('owner-controls'),
+  pause: byId<HTMLButtonElement>('pause-room'),
+  resume: byId<HTMLButtonElement>('resume-room'),
+  close: byId<HTMLButtonElement>('close-room'),
+  banner: byId<HTMLDivElement>('banner'),
+  scroller: byId<HTMLDivElement>('scroller'),
+  messages: byId<HTMLOListElement>('messages'),
+  loadOlder: byId<HTMLButtonElement>('load-older'),
+  historyStart: byId<HTMLParagraphElement>('history-start'),
+  empty: byId<HTMLParagraphElement>('empty'),
+  newPill: byId<HTMLButtonElement>('new-pill'),
+  announcer: byId<HTMLDivElement>('announcer'),
+  nicknameForm: byId<HTMLFormElement>('nickname-form'),
+  nickname: byId<HTMLInputElement>('nickname'),
+  postForm: byId<HTMLFormElement>('post-form'),
+  postingAsLine: byId<HTMLParagraphElement>('posting-as-line'),
+  postingAs: byId<HTMLElement>('posting-as'),
+  changeNickname: byId<HTMLButtonElement>('change-nickname'),
+  text: byId<HTMLTextAreaElement>('message-text'),
+  send: byId<HTMLButtonElement>('send'),
+  postError: byId<HTMLParagraphElement>('post-error'),
+};
+
+const roomName = roomFromLocation(location);
+let status: RoomStatus | 'missing' = 'open';
+let isOwner = false;
+let olderCursor: string | null = null;
+let loadingOlder = false;
+let sending = false;
+let nickname = savedNickname();
+
+const list = new MessageList(ui.scroller, ui.messages, (id, author) => void removeMessage(id, author));
+
+// The message list scrolls on its own, so keyboard users must be able to focus it (WCAG 2.1.1).
+ui.scroller.tabIndex = 0;
+ui.name.textContent = `/${roomName}`;
+ui.transcriptLink.href = `/${encodeURIComponent(roomName)}/transcript`;
+
+// ---- room status and owner controls ----
+
+const bannerText: Record<RoomStatus | 'missing', string> = {
+  open: '',
+  paused: 'The host has paused this room. New messages are off for now.',
+  closed: 'This room is closed. You can still read it and its transcript.',
+  expired: 'This room has expired. You can still read its transcript until it is removed.',
+  missing: 'There is no room with this name. Check the link, or create a room on the home page.',
+};
+
+function setStatus(next: RoomStatus | 'missing'): void {
+  status = next;
+  ui.banner.dataset.status = next;
+  ui.banner.textContent = bannerText[next];
+  ui.banner.hidden = next === 'open';
+  const canPost = next === 'open';
+  ui.text.disabled = !canPost;
+  ui.send.disabled = !canPost;
+  ui.text.placeholder = canPost ? 'Write a message, press Enter to send' : 'Posting is off in this room';
+  ui.pause.hidden = next !== 'open';
+  ui.resume.hidden = next !== 'paused';
+  ui.close.hidden = next === 'closed' || next === 'expired' || next === 'missing';
+  ui.ownerControls.hidden = !isOwner || next === 'missing';
+}
+
+function setTitle(room: Room): void {
+  const title = room.title ?? room.name;
+  ui.title.textContent = title;
+  document.title = `${title} · backchannel`;
+}
+
+function setOwner(owner: boolean): void {
+  isOwner = owner;
+  list.setCanModerate(owner);
+  ui.ownerControls.hidden = !owner || status === 'missing';
+}
+
+async function moderate(action: 'pause' | 'resume' | 'close', button: HTMLButtonElement): Promise<void> {
+  if (action === 'close' && !confirm('Close this room for good? Nobody will be able to post again.')) return;
+  button.disabled = true;
+  try {
+    await moderateRoom(roomName, action);
+    setStatus(action === 'pause' ? 'paused' : action === 'resume' ? 'open' : 'closed');
+    (action === 'pause' ? ui.resume : action === 'resume' ? ui.pause : ui.scroller).focus();
+  } catch (error) {
+    showPostError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+ui.pause.addEventListener('click', () => void moderate('pause', ui.pause));
+ui.resume.addEventListener('click', () => void moderate('resume', ui.resume));
+ui.close.addEventListener('click', () => void moderate('close', ui.close));
+
+async function removeMessage(id: string, author: string): Promise<void> {
+  try {
+    await deleteMessage(roomName, id);
+    list.remove(id);
+    announce(`Message from ${author} deleted.`);
+    updateEmpty();
+  } catch (error) {
+    showPostError(error);
+  }
+}
+
+// ---- connection status ----
+
+const connectionText: Record<FeedStatus, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
+
+function setConnection(feed: FeedStatus): void {
+  if (ui.connection.dataset.state === feed) return;
+  ui.connection.dataset.state = feed;
+  ui.connectionText.textContent = connectionText[feed];
+}
+
+// ---- messages ----
+
+function updateEmpty(): void {
+  ui.empty.hidden = list.size > 0 || olderCursor !== null;
+}
+
+function announce(text: string): void {
+  const line = document.createElement('p');
+  line.textContent = text;
+  ui.announcer.append(line);
+  while (ui.announcer.childElementCount > announcementsKept) ui.announcer.firstElementChild?.remove();
+}
+
+function showNewMessage(message: Message, fromMe: boolean): void {
+  const wasAtBottom = list.isNearBottom();
+  if (!list.add(message)) return;
+  updateEmpty();
+  if (wasAtBottom || fromMe) {
+    list.scrollToBottom();
+  } else {
+    ui.newPill.hidden = false;
+  }
+  if (!fromMe) announce(`${message.author}: ${message.text}`);
+}
+
+function onEvent(event: RoomEvent): void {
+  switch (event.type) {
+    case 'message.created':
+      showNewMessage(toMessage(event.data), false);
+      break;
+    case 'message.deleted':
+      list.remove(String(event.data.id));
+      updateEmpty();
+      break;
+    case 'room.paused':
+      setStatus('paused');
+      break;
+    case 'room.resumed':
+      setStatus('open');
+      break;
+    case 'room.closed':
+      setStatus('closed');
+      break;
+    case 'room.updated':
+      if (typeof event.data.title === 'string' && event.data.title !== '') {
+        ui.title.textContent = event.data.title;
+        document.title = `${event.data.title} · backchannel`;
+      }
+      break;
+  }
+}
+
+function setHistoryEnd(cursor: string | null): void {
+  olderCursor = cursor;
+  ui.loadOlder.hidden = cursor === null;
+  ui.historyStart.hidden = cursor !== null || list.size === 0;
+}
+
+async function loadOlder(): Promise<void> {
+  if (loadingOlder || olderCursor === null) return;
+  loadingOlder = true;
+  ui.loadOlder.textContent = 'Loading older messages…';
+  try {
+    const page = await olderMessages(roomName, olderCursor, pageSize);
+    list.prependOlder(page.messages);
+    setHistoryEnd(page.next);
+  } catch {
+    // Leave the button: the reader can try again, and the observer will too on the next scroll.
+  } finally {
+    loadingOlder = false;
+    ui.loadOlder.textContent = 'Load older messages';
+  }
+  // A short page can leave the top edge in view; keep filling until it is not.
+  if (olderCursor !== null && topEdgeInView()) void loadOlder();
+}
+
+function topEdgeInView(): boolean {
+  return ui.loadOlder.getBoundingClientRect().bottom >= ui.scroller.getBoundingClientRect().top;
+}
+
+ui.loadOlder.addEventListener('click', () => void loadOlder());
+
+const topObserver = new IntersectionObserver(
+  (entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) void loadOlder();
+  },
+  { root: ui.scroller, rootMargin: '300px 0px 0px 0px' },
+);
+
+ui.scroller.addEventListener(
+  'scroll',
+  () => {
+    if (!ui.newPill.hidden && list.isNearBottom()) ui.newPill.hidden = true;
+  },
+  { passive: true },
+);
+
+ui.newPill.addEventListener('click', () => {
+  list.scrollToBottom();
+  ui.newPill.hidden = true;
+  ui.text.disabled ? ui.scroller.focus() : ui.text.focus();
+});
+
+// ---- nickname and posting ----
+
+function showNickname(): void {
+  const hasNickname = nickname !== null;
+  ui.nicknameForm.hidden = hasNickname;
+  ui.postingAsLine.hidden = !hasNickname;
+  ui.postingAs.textContent = nickname ?? '';
+}
+
+ui.nickname.maxLength = maxNicknameLength;
+
+ui.nicknameForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const value = ui.nickname.value.trim();
+  if (value === '') {
+    ui.nickname.setAttribute('aria-invalid', 'true');
+    ui.postError.textContent = 'Choose a nickname first (up to 40 characters).';
+    ui.nickname.focus();
+    return;
+  }
+  ui.nickname.removeAttribute('aria-invalid');
+  ui.postError.textContent = '';
+  nickname = value;
+  saveNickname(value);
+  showNickname();
+  ui.text.focus();
+});
+
+ui.changeNickname.addEventListener('click', () => {
+  ui.nickname.value = nickname ?? '';
+  nickname = null;
+  showNickname();
+  ui.nickname.focus();
+});
+
+function showPostError(error: unknown): void {
+  if (error instanceof ApiError) {
+    const wait = error.retryAfterSeconds === null ? '' : ` Try again in ${error.retryAfterSeconds} s.`;
+    ui.postError.textContent = `${error.message}${wait}`;
+    if (error.code === 'room_paused') setStatus('paused');
+    if (error.code === 'room_closed') setStatus('closed');
+    if (error.code === 'room_expired') setStatus('expired');
+  } else {
+    ui.postError.textContent = 'Something went wrong. Try again.';
+  }
+}
+
+ui.text.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    ui.postForm.requestSubmit();
+  }
+});
+
+ui.postForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (sending || status !== 'open') return;
+  const text = ui.text.value.trim();
+  if (nickname === null) {
+    ui.postError.textContent = 'Choose a nickname first (up to 40 characters).';
+    ui.nickname.focus();
+    return;
+  }
+  if (text === '') return;
+  sending = true;
+  ui.send.disabled = true;
+  ui.postError.textContent = '';
+  try {
+    const message = await postMessage(roomName, nickname, text);
+    ui.text.value = '';
+    showNewMessage(message, true);
+  } catch (error) {
+    showPostError(error);
+  } finally {
+    sending = false;
+    ui.send.disabled = status !== 'open';
+  }
+});
+
+// ---- start ----
+
+async function start(): Promise<void> {
+  showNickname();
+  let room: Room;
+  try {
+    room = await getRoom(roomName);
+  } catch (error) {
+    ui.title.textContent = 'Room not found';
+    setConnection('connecting');
+    ui.connection.hidden = true;
+    if (error instanceof ApiError && error.status === 404) {
+      setStatus('missing');
+    } else {
+      setStatus('missing');
+      ui.banner.textContent = 'Could not load the room. Reload the page to try again.';
+    }
+    setHistoryEnd(null);
+    return;
+  }
+  setTitle(room);
+  setOwner(room.isOwner || storedOwnerToken(roomName) !== null);
+  setStatus(room.status);
+
+  const newest = await olderMessages(roomName, null, pageSize);
+  list.prependOlder(newest.messages);
+  setHistoryEnd(newest.next);
+  updateEmpty();
+  list.scrollToBottom();
+  topObserver.observe(ui.loadOlder);
+
+  const feed = new LiveFeed({ room: roomName, lastSeq: room.lastSeq, onEvent, onStatus: setConnection });
+  feed.start();
+  addEventListener('pagehide', () => feed.close());
+  if (!ui.text.disabled && nickname !== null) ui.text.focus();
+  else if (nickname === null && status === 'open') ui.nickname.focus();
+}
+
+void start();
