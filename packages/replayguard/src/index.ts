@@ -25,6 +25,13 @@ export {
   verifyMandrillWebhook,
 } from './mandrill.js';
 export {
+  type ClaimOptions,
+  type CompleteOptions,
+  DEFAULT_REPLAY_TTL_MS,
+  ReplayRecorder,
+  type ReplayRecorderOptions,
+} from './recorder.js';
+export {
   generateStandardWebhookSecret,
   type StandardWebhookHeaders,
   type StandardWebhookSignInput,
@@ -33,6 +40,27 @@ export {
   signStandardWebhook,
   verifyStandardWebhook,
 } from './standard-webhooks.js';
+export { MemoryReplayStore } from './store/memory.js';
+export {
+  openPostgresReplayStore,
+  type PostgresQueryable,
+  PostgresReplayStore,
+  type PostgresReplayStoreOptions,
+} from './store/postgres.js';
+export {
+  openRedisReplayStore,
+  type RedisClient,
+  RedisReplayStore,
+  type RedisReplayStoreOptions,
+} from './store/redis.js';
+export {
+  openSqliteReplayStore,
+  type SqliteDatabase,
+  SqliteReplayStore,
+  type SqliteReplayStoreOptions,
+  type SqliteStatement,
+} from './store/sqlite.js';
+export type { ReplayState, ReplayStore } from './store/store.js';
 export {
   type StripeSignInput,
   type StripeVerified,
