@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LogFormat, LogLevel } from './log.js';
+import { type ApiOptions, defaultOptions } from './options.js';
+import { PortInUseError, startApi } from './server.js';
+
+interface FlagSpec {
+  env: string;
+  help: string;
+  default?: string;
+  boolean?: boolean;
+}
+
+const flags: Record<string, FlagSpec> = {
+  port: {
+    env: 'PORT',
+    help: 'TCP port to listen on (0 = any free port)',
+    default: String(defaultOptions.port),
+  },
+  host: { env: 'HOST', help: 'interface to listen on', default: defaultOptions.host },
+  data: {
+    env: 'API_DATA_DIR',
+    help: 'directory for the SQLite database (DIR/api.sqlite)',
+    default: './data/api',
+  },
+  'database-url': { env: 'DATABASE_URL', help: 'postgres://… to use PostgreSQL instead of SQLite' },
+  'database-schema': {
+    env: 'DATABASE_SCHEMA',
+    help: 'PostgreSQL schema to use (created if missing)',
+    default: defaultOptions.databaseSchema,
+  },
+  'reflektor-url': {
+    env: 'REFLEKTOR_URL',
+    help: 'reflektor ingest URL; comma-separated for several (balanced)',
+    default: defaultOptions.reflektorUrls.join(','),
+  },
+  'reflektor-token': { env: 'REFLEKTOR_TOKEN', help: 'bearer token reflektor expects' },
+  'reflektor-timeout': {
+    env: 'REFLEKTOR_TIMEOUT_MS',
+    help: 'deadline for one publish to reflektor, ms',
+    default: String(defaultOptions.reflektorTimeoutMs),
+  },
+  'public-url': {
+    env: 'PUBLIC_URL',
+    help: "the browser's origin (links, Origin check, Secure cookie on https)",
+    default: defaultOptions.publicUrl,
+  },
+  'redis-url': {
+    env: 'REDIS_URL',
+    help: 'redis://… to share rate limits through Redis (default: in memory)',
+  },
+  'message-max-length': {
+    env: 'MESSAGE_MAX_LENGTH',
+    help: 'longest message text, in characters',
+    default: String(defaultOptions.messageMaxLength),
+  },
+  'message-rate-limit': {
+    env: 'MESSAGE_RATE_LIMIT',
+    help: 'messages one client may post, as COUNT/SECONDS',
+    default: `${defaultOptions.messageRateLimit.limit}/${defaultOptions.messageRateLimit.windowMs / 1000}`,
+  },
+  'room-rate-limit': {
+    env: 'ROOM_RATE_LIMIT',
+    help: 'rooms one client may create, as COUNT/SECONDS',
+    default: `${defaultOptions.roomRateLimit.limit}/${defaultOptions.roomRateLimit.windowMs / 1000}`,
+  },
+  'purge-grace': {
+    env: 'PURGE_GRACE_HOURS',
+    help: 'hours after expiry before a room and its messages are deleted',
+    default: String(defaultOptions.purgeGraceMs / 3_600_000),
+  },
+  'trust-proxy': {
+    env: 'TRUST_PROXY',
+    help: 'comma-separated proxy addresses whose X-Forwarded-* headers are believed',
+    default: String(defaultOptions.trustProxy),
+  },
+  'log-level': { env: 'LOG_LEVEL', help: 'debug, info, warn or error', default: 'info' },
+  'log-format': {
+    env: 'LOG_FORMAT',
+    help: 'text or json',
+    default: 'json when NODE_ENV=production, else text',
+  },
+  help: { env: '', help: 'show this help and exit', boolean: true },
+};
+
+function usage(): string {
+  const lines = ['Usage: backchannel-api [flags]', '', 'Serves the backchannel api and pages.', '', 'Flags:'];
+  for (const [name, spec] of Object.entries(flags)) {
+    const env = spec.env ? ` (env ${spec.env})` : '';
+    const def = spec.default !== undefined ? ` [default: ${spec.default}]` : '';
+    lines.push(`  --${name.padEnd(20)} ${spec.help}${env}${def}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+class FlagError extends Error {}
+
+function value(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+  const given = values[name];
+  if (typeof given === 'string') return given;
+  const env = process.env[flags[name].env];
+  return env === undefined || env === '' ? undefined : env;
+}
+
+function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new FlagError(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return parsed;
+}
+
+function rate(name: string, raw: string | undefined): { limit: number; windowMs: number } | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) {
+    throw new FlagError(`--${name} must be COUNT/SECONDS, like 20/10 (got "${raw}")`);
+  }
+  return { limit: Number(match[1]), windowMs: Number(match[2]) * 1000 };
+}
+
+function url(name: string, raw: string): string {
+  try {
+    const parsed = new URL(raw);
+    if (!/^(https?|postgres|postgresql|redis|rediss):$/.test(parsed.protocol)) throw new Error('scheme');
+    return raw;
+  } catch {
+    throw new FlagError(`--${name} must be a URL (got "${raw}")`);
+  }
+}
+
+function parseOptions(argv: string[]): ApiOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      Object.entries(flags).map(([name, spec]) => [name, { type: spec.boolean ? 'boolean' : 'string' }]),
+    ) as Record<string, { type: 'string' | 'boolean' }>,
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const logLevel = value(values, 'log-level');
+  if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new FlagError(`--log-level must be debug, info, warn or error (got "${logLevel}")`);
+  }
+  const logFormat = value(values, 'log-format');
+  if (logFormat !== undefined && logFormat !== 'text' && logFormat !== 'json') {
+    throw new FlagError(`--log-format must be text or json (got "${logFormat}")`);
+  }
+  const reflektor = value(values, 'reflektor-url');
+  const databaseUrl = value(values, 'database-url');
+  const redisUrl = value(values, 'redis-url');
+  const publicUrl = value(values, 'public-url');
+  const purgeHours = value(values, 'purge-grace');
+  if (purgeHours !== undefined && !(Number(purgeHours) >= 0)) {
+    throw new FlagError(`--purge-grace must be a number of hours, 0 or more (got "${purgeHours}")`);
+  }
+  const trustProxy = value(values, 'trust-proxy');
+  return {
+    port: integer('port', value(values, 'port'), 0, 65535),
+    host: value(values, 'host'),
+    dataDir: value(values, 'data') ?? join('.', 'data', 'api'),
+    databaseUrl: databaseUrl === undefined ? undefined : url('database-url', databaseUrl),
+    databaseSchema: value(values, 'database-schema'),
+    reflektorUrls: reflektor?.split(',').map((part) => url('reflektor-url', part.trim())),
+    reflektorToken: value(values, 'reflektor-token'),
+    reflektorTimeoutMs: integer('reflektor-timeout', value(values, 'reflektor-timeout'), 1, 600_000),
+    publicUrl: publicUrl === undefined ? undefined : url('public-url', publicUrl),
+    redisUrl: redisUrl === undefined ? undefined : url('redis-url', redisUrl),
+    messageMaxLength: integer('message-max-length', value(values, 'message-max-length'), 1, 10_000),
+    messageRateLimit: rate('message-rate-limit', value(values, 'message-rate-limit')),
+    roomRateLimit: rate('room-rate-limit', value(values, 'room-rate-limit')),
+    purgeGraceMs: purgeHours === undefined ? undefined : Number(purgeHours) * 3_600_000,
+    trustProxy: trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy,
+    logLevel: logLevel as LogLevel | undefined,
+    logFormat: logFormat as LogFormat | undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: ApiOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`backchannel-api: ${message}\nRun with --help to see every flag.\n`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(usage());
+    return;
+  }
+  let handle: Awaited<ReturnType<typeof startApi>>;
+  try {
+    handle = await startApi(options);
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      process.stderr.write(
+        `backchannel-api: port ${error.port} is already in use; choose another with --port or PORT.\n`,
+      );
+      process.exit(1);
+    }
+    process.stderr.write(`backchannel-api: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`backchannel-api: ${signal}, shutting down\n`);
+    handle.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`backchannel-api: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

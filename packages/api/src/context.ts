@@ -1,0 +1,21 @@
+import type { Db } from './db/connect.js';
+import type { EventTransactionDeps } from './event-transaction.js';
+import type { Logger } from './log.js';
+import type { ApiMetrics } from './metrics.js';
+import type { ResolvedApiOptions } from './options.js';
+import type { EventPublisher } from './publish/reflektor.js';
+import type { RateLimiter } from './rate-limit/limiter.js';
+
+/** What every route module is given: plain dependencies, created once by the server. */
+export interface AppContext {
+  options: ResolvedApiOptions;
+  db: Db;
+  publisher: EventPublisher;
+  log: Logger;
+  metrics: ApiMetrics;
+  messageLimiter: RateLimiter;
+  roomLimiter: RateLimiter;
+  changes: EventTransactionDeps;
+  /** Origin of `publicUrl`, e.g. `http://localhost:3000`. */
+  publicOrigin: string;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as roomsMessagesEvents from './0001_rooms_messages_events.js';
+
+/**
+ * Every migration, in the order they run. Names sort in that order too; add a new
+ * file as `NNNN_what_it_does.ts` and list it here last.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_rooms_messages_events': roomsMessagesEvents,
+};

@@ -1,0 +1,41 @@
+import type { Generated } from 'kysely';
+
+/** A room's stored status; `expired` is derived from `expires_at`, never stored. */
+export type StoredRoomStatus = 'open' | 'paused' | 'closed';
+
+export interface RoomsTable {
+  id: Generated<number>;
+  name: string;
+  title: string;
+  lifetime: string;
+  status: StoredRoomStatus;
+  owner_token_hash: string;
+  created_at: string;
+  expires_at: string;
+  last_seq: number;
+}
+
+/** One row per posted message; its primary key is (room_id, seq), the seq of its `message.created`. */
+export interface MessagesTable {
+  room_id: number;
+  seq: number;
+  author: string;
+  text: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+/** Every event except `message.created` (those are the messages table). */
+export interface EventsTable {
+  room_id: number;
+  seq: number;
+  type: string;
+  at: string;
+  data: string;
+}
+
+export interface Database {
+  rooms: RoomsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+}

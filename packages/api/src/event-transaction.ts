@@ -1,0 +1,136 @@
+import { type Kysely, sql } from 'kysely';
+import type { Db } from './db/connect.js';
+import type { Database } from './db/schema.js';
+import type { EventEnvelope } from './envelope.js';
+import { ApiError } from './errors.js';
+import type { Logger } from './log.js';
+import { type EventPublisher, RelayRefusedError } from './publish/reflektor.js';
+import { insertEvent } from './store/events.js';
+import { type RoomRow, takeNextSeq } from './store/rooms.js';
+
+/** What one change writes, inside the transaction, with the seq it was given. */
+export interface ChangeWrite<T> {
+  envelope: EventEnvelope;
+  result: T;
+  /** The event that undoes this one for clients, if it must be published after a failed commit. */
+  compensation?: (seq: number, at: string) => EventEnvelope;
+}
+
+export interface ChangeContext {
+  trx: Kysely<Database>;
+  /** The room row after its seq was taken: `last_seq` is this change's seq. */
+  room: RoomRow;
+  seq: number;
+  at: string;
+  now: Date;
+}
+
+export interface EventTransactionDeps {
+  db: Db;
+  publisher: EventPublisher;
+  log: Logger;
+  onPublished?: (envelope: EventEnvelope, ms: number) => void;
+  onRelayRefused?: (error: RelayRefusedError) => void;
+}
+
+/**
+ * Runs one change to a room the way DESIGN.md requires: begin, take the room's next
+ * seq (locking the room), write, publish the event to reflektor, commit. If reflektor
+ * refuses, the transaction rolls back and `event_relay_unavailable` (503) is thrown.
+ * If the commit fails after reflektor accepted, the change's compensation event is
+ * published with a fresh seq and `internal_error` is thrown.
+ *
+ * `write` may throw an ApiError to refuse the change (nothing is stored or published).
+ */
+export async function commitWithEvent<T>(
+  deps: EventTransactionDeps,
+  roomName: string,
+  write: (context: ChangeContext) => Promise<ChangeWrite<T>>,
+): Promise<T> {
+  return deps.db.writer.connection().execute(async (connection) => {
+    const trx = await connection.startTransaction().execute();
+    let written: ChangeWrite<T>;
+    let room: RoomRow;
+    try {
+      const locked = await takeNextSeq(trx, roomName);
+      if (locked === undefined) throw new ApiError('room_not_found', `There is no room "${roomName}".`);
+      room = locked;
+      const now = new Date();
+      written = await write({ trx, room, seq: room.last_seq, at: now.toISOString(), now });
+      const started = performance.now();
+      await deps.publisher.publish(written.envelope);
+      deps.onPublished?.(written.envelope, performance.now() - started);
+    } catch (error) {
+      await trx.rollback().execute();
+      if (error instanceof RelayRefusedError) {
+        deps.onRelayRefused?.(error);
+        deps.log.warn('event relay refused an event; change rolled back', {
+          room: roomName,
+          reason: error.message,
+        });
+        throw new ApiError(
+          'event_relay_unavailable',
+          'The live event relay is not accepting events right now; nothing was saved. Try again shortly.',
+          { 'retry-after': '1' },
+        );
+      }
+      throw error;
+    }
+    try {
+      await trx.commit().execute();
+    } catch (commitError) {
+      deps.log.error('commit failed after the event relay accepted the event', {
+        room: roomName,
+        seq: written.envelope.seq,
+        error: commitError instanceof Error ? commitError.message : String(commitError),
+      });
+      await compensate(deps, connection, room, written);
+      throw new ApiError('internal_error', 'The change could not be saved. Try again.');
+    }
+    return written.result;
+  });
+}
+
+/**
+ * Publishes the compensating event of a change whose commit failed. The failed change's
+ * seq is burned (never given to another event) so clients that saw it are not confused.
+ */
+async function compensate<T>(
+  deps: EventTransactionDeps,
+  connection: Kysely<Database>,
+  room: RoomRow,
+  written: ChangeWrite<T>,
+): Promise<void> {
+  if (!written.compensation) return;
+  try {
+    await sql`rollback`.execute(connection);
+  } catch {
+    // The failed commit already ended the transaction.
+  }
+  const burned = written.envelope.seq;
+  const greatest = deps.db.engine === 'postgres' ? sql`greatest` : sql`max`;
+  try {
+    const trx = await connection.startTransaction().execute();
+    try {
+      const row = await trx
+        .updateTable('rooms')
+        .set({ last_seq: sql<number>`${greatest}(last_seq, ${burned}) + 1` })
+        .where('id', '=', room.id)
+        .returning('last_seq')
+        .executeTakeFirstOrThrow();
+      const envelope = written.compensation(row.last_seq, new Date().toISOString());
+      await insertEvent(trx, room.id, envelope);
+      await deps.publisher.publish(envelope);
+      await trx.commit().execute();
+    } catch (error) {
+      await trx.rollback().execute();
+      throw error;
+    }
+  } catch (error) {
+    deps.log.error('could not publish the compensating event', {
+      room: room.name,
+      seq: burned,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import type { LogFormat, LogLevel } from './log.js';
+import type { RateLimit } from './rate-limit/limiter.js';
+
+/** Everything `startApi` needs; see the README for each option's flag and default. */
+export interface ApiOptions {
+  /** TCP port; 0 picks a free one. Default 3001. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Directory for `api.sqlite` when no `databaseUrl`. Default `./data/api`. */
+  dataDir?: string;
+  /** `postgres://…` to use PostgreSQL instead of SQLite. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (created if missing). Default `public`. */
+  databaseSchema?: string;
+  /** reflektor ingest base URLs. Default `['http://127.0.0.1:3002']`. */
+  reflektorUrls?: string[];
+  /** Bearer token reflektor expects. */
+  reflektorToken?: string;
+  /** Deadline for one publish round trip, ms. Default 2000. */
+  reflektorTimeoutMs?: number;
+  /** The origin browsers use (links, Origin check, cookie `Secure`). Default `http://localhost:3000`. */
+  publicUrl?: string;
+  /** `redis://…`: share rate limits through Redis instead of process memory. */
+  redisUrl?: string;
+  /** Key prefix in Redis. Default `backchannel:api:`. */
+  redisPrefix?: string;
+  /** Longest message text in characters. Default 280. */
+  messageMaxLength?: number;
+  /** Messages one client may post per window. Default 20 per 10 s. */
+  messageRateLimit?: RateLimit;
+  /** Rooms one client may create per window. Default 10 per 60 s. */
+  roomRateLimit?: RateLimit;
+  /** How long after expiry a room and its messages are deleted, ms. Default 7 days. */
+  purgeGraceMs?: number;
+  /** How often the purge runs, ms; 0 turns it off. Default 60 000. */
+  purgeIntervalMs?: number;
+  /** Proxies whose `X-Forwarded-*` headers are believed (fastify `trustProxy`). Default loopback. */
+  trustProxy?: string | boolean;
+  /** Largest request body in bytes. Default 16 384. */
+  bodyLimit?: number;
+  /** Where the web UI's built files are; default `publicDir` of `@backchannel/web`. */
+  publicDir?: string;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+}
+
+export type ResolvedApiOptions = Required<
+  Omit<ApiOptions, 'databaseUrl' | 'reflektorToken' | 'redisUrl' | 'publicDir'>
+> &
+  Pick<ApiOptions, 'databaseUrl' | 'reflektorToken' | 'redisUrl' | 'publicDir'>;
+
+export const defaultOptions = {
+  port: 3001,
+  host: '127.0.0.1',
+  dataDir: './data/api',
+  databaseSchema: 'public',
+  reflektorUrls: ['http://127.0.0.1:3002'],
+  reflektorTimeoutMs: 2000,
+  publicUrl: 'http://localhost:3000',
+  redisPrefix: 'backchannel:api:',
+  messageMaxLength: 280,
+  messageRateLimit: { limit: 20, windowMs: 10_000 },
+  roomRateLimit: { limit: 10, windowMs: 60_000 },
+  purgeGraceMs: 7 * 24 * 3_600_000,
+  purgeIntervalMs: 60_000,
+  trustProxy: '127.0.0.1,::1',
+  bodyLimit: 16_384,
+  logLevel: 'info',
+  logFormat: process.env.NODE_ENV === 'production' ? 'json' : 'text',
+} satisfies Omit<ResolvedApiOptions, 'databaseUrl' | 'reflektorToken' | 'redisUrl' | 'publicDir'>;
+
+export function resolveOptions(options: ApiOptions): ResolvedApiOptions {
+  const resolved: ResolvedApiOptions = { ...defaultOptions } as ResolvedApiOptions;
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+  }
+  return resolved;
+}

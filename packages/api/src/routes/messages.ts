@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { commitWithEvent } from '../event-transaction.js';
+import { insertMessage, type MessageView, messagePage, type PageDirection } from '../store/messages.js';
+import { type RoomRow, roomStatus } from '../store/rooms.js';
+import { AUTHOR_MAX_LENGTH, cleanText } from '../validate/message.js';
+import { enforceRateLimit } from './rate-limit-hook.js';
+import { loadRoom, roomParamSchema } from './room-lookup.js';
+
+/** Throws the error a post to a room in this state gets: 410 closed or expired, 409 paused. */
+export function requireOpen(room: RoomRow, now: Date): void {
+  const status = roomStatus(room, now);
+  if (status === 'closed')
+    throw new ApiError('room_closed', 'This room is closed: it takes no new messages.');
+  if (status === 'expired')
+    throw new ApiError('room_expired', 'This room has expired: it takes no new messages.');
+  if (status === 'paused') {
+    throw new ApiError('room_paused', 'The owner has paused this room: try again when it resumes.');
+  }
+}
+
+const messageSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    seq: { type: 'integer' },
+    author: { type: 'string' },
+    text: { type: 'string' },
+    at: { type: 'string' },
+  },
+} as const;
+
+const cursor = { type: 'string', pattern: '^[0-9]{1,10}$' } as const;
+
+interface PageQuery {
+  before?: string;
+  after?: string;
+  limit?: number;
+}
+
+export function registerMessageRoutes(app: FastifyInstance, context: AppContext): void {
+  const maxLength = context.options.messageMaxLength;
+
+  app.post<{ Params: { room: string }; Body: { author: string; text: string } }>(
+    '/api/rooms/:room/messages',
+    {
+      schema: {
+        params: roomParamSchema,
+        body: {
+          type: 'object',
+          required: ['author', 'text'],
+          additionalProperties: false,
+          properties: {
+            author: { type: 'string', maxLength: 400 },
+            text: { type: 'string', maxLength: maxLength * 8 },
+          },
+        },
+        response: { 201: { type: 'object', properties: { message: messageSchema } } },
+      },
+    },
+    async (request, reply) => {
+      const author = cleanText('author', request.body.author, AUTHOR_MAX_LENGTH);
+      const text = cleanText('text', request.body.text, maxLength);
+      await enforceRateLimit(context, context.messageLimiter, request, reply, 'message');
+      const roomName = request.params.room;
+      const message = await commitWithEvent<MessageView>(
+        context.changes,
+        roomName,
+        async ({ trx, room, seq, at, now }) => {
+          requireOpen(room, now);
+          await insertMessage(trx, { roomId: room.id, seq, author, text, at });
+          const id = String(seq);
+          return {
+            envelope: { room: roomName, seq, type: 'message.created', at, data: { id, author, text } },
+            result: { id, seq, author, text, at },
+            compensation: (deletedSeq, deletedAt) => ({
+              room: roomName,
+              seq: deletedSeq,
+              type: 'message.deleted',
+              at: deletedAt,
+              data: { id },
+            }),
+          };
+        },
+      );
+      context.metrics.messagesPosted.inc();
+      reply.code(201);
+      return { message };
+    },
+  );
+
+  app.get<{ Params: { room: string }; Querystring: PageQuery }>(
+    '/api/rooms/:room/messages',
+    {
+      schema: {
+        params: roomParamSchema,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            before: cursor,
+            after: cursor,
+            limit: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              messages: { type: 'array', items: messageSchema },
+              next: { type: ['string', 'null'] },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { before, after } = request.query;
+      if (before !== undefined && after !== undefined) {
+        throw new ApiError('invalid_request', 'Give at most one of before and after.');
+      }
+      const direction: PageDirection =
+        before !== undefined ? 'before' : after !== undefined ? 'after' : 'newest';
+      const position = Number(before ?? after ?? 0);
+      const room = await loadRoom(context, request.params.room);
+      return messagePage(context.db.reader, room.id, direction, position, request.query.limit ?? 50);
+    },
+  );
+}

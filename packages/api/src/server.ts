@@ -1,0 +1,274 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { AppContext } from './context.js';
+import { connectDb, type Db } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ApiError, type ErrorCode, errorBody } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
+import { createReflektorPublisher } from './publish/reflektor.js';
+import { schedulePurge } from './purge.js';
+import type { RateLimiter } from './rate-limit/limiter.js';
+import { createMemoryRateLimiter } from './rate-limit/memory.js';
+import { createRedisRateLimiter } from './rate-limit/redis.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerModerationRoutes } from './routes/moderation.js';
+import { type Readiness, registerOpsRoutes } from './routes/ops.js';
+import { findPublicDir, registerPageRoutes } from './routes/pages.js';
+import { registerRoomRoutes } from './routes/rooms.js';
+import { registerTranscriptRoutes } from './routes/transcript.js';
+import { originAllowed } from './security/origin.js';
+
+/** A running api. */
+export interface ApiHandle {
+  /** The bound TCP port. */
+  port: number;
+  /** `http://host:port` of the listener. */
+  url: string;
+  /** Stops taking requests (`/ready` turns 503 first), finishes in-flight ones, closes connections and the database. */
+  close(): Promise<void>;
+}
+
+/** The port is taken: the message names it. */
+export class PortInUseError extends Error {
+  readonly port: number;
+  constructor(port: number) {
+    super(`port ${port} is already in use`);
+    this.name = 'PortInUseError';
+    this.port = port;
+  }
+}
+
+/** Content-Security-Policy for every response: no inline script, nothing from elsewhere. */
+export function contentSecurityPolicy(publicOrigin: string): string {
+  const ws = publicOrigin.replace(/^http/, 'ws');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${ws}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function fastifyErrorCode(error: FastifyError): { code: ErrorCode; message: string } {
+  if (error.validation) {
+    return { code: 'invalid_request', message: `Invalid request: ${error.message}.` };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'body_too_large', message: 'The request body is too large.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported_media_type', message: 'Send the body as application/json.' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'invalid_json', message: 'The body is not valid JSON.' };
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return { code: 'invalid_json', message: 'The body is not valid JSON.' };
+  }
+  return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
+}
+
+function buildApp(context: AppContext, readiness: Readiness, publicDir: string | undefined): FastifyInstance {
+  const { options, log, metrics } = context;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  const csp = contentSecurityPolicy(context.publicOrigin);
+
+  app.addHook('onRequest', async (request) => {
+    if (STATE_CHANGING.has(request.method) && request.url.startsWith('/api/')) {
+      if (!originAllowed(request, context.publicOrigin)) {
+        throw new ApiError('origin_forbidden', `Requests from ${request.headers.origin} are not allowed.`);
+      }
+    }
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', csp);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    log.debug('request', {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      return reply.code(error.status).send(errorBody(error.code, error.message));
+    }
+    const { code, message } = fastifyErrorCode(error);
+    const status = code === 'internal_error' ? 500 : (ApiErrorStatus[code] ?? 400);
+    if (status >= 500) {
+      log.error('request failed', {
+        method: request.method,
+        url: request.url,
+        error: error.stack ?? error.message,
+      });
+    }
+    return reply.code(status).send(errorBody(code, message));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('not_found', `Nothing at ${request.method} ${request.url}.`));
+  });
+
+  registerOpsRoutes(app, context, readiness);
+  registerRoomRoutes(app, context);
+  registerMessageRoutes(app, context);
+  registerEventRoutes(app, context);
+  registerModerationRoutes(app, context);
+  registerTranscriptRoutes(app, context);
+  registerPageRoutes(app, context, publicDir);
+  return app;
+}
+
+const ApiErrorStatus: Partial<Record<ErrorCode, number>> = {
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  invalid_json: 400,
+  invalid_request: 400,
+};
+
+function createLimiters(options: ResolvedApiOptions): {
+  messageLimiter: RateLimiter;
+  roomLimiter: RateLimiter;
+  redis?: Redis;
+} {
+  if (options.redisUrl) {
+    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+    return {
+      redis,
+      messageLimiter: createRedisRateLimiter(
+        redis,
+        options.messageRateLimit,
+        `${options.redisPrefix}rate:message:`,
+      ),
+      roomLimiter: createRedisRateLimiter(redis, options.roomRateLimit, `${options.redisPrefix}rate:room:`),
+    };
+  }
+  return {
+    messageLimiter: createMemoryRateLimiter(options.messageRateLimit),
+    roomLimiter: createMemoryRateLimiter(options.roomRateLimit),
+  };
+}
+
+/**
+ * Opens the database (running every pending migration), then listens. Resolves once
+ * the api is ready for traffic. Throws `PortInUseError` when the port is taken and
+ * the migration's error when the schema cannot be brought up to date.
+ */
+export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
+  const options = resolveOptions(input);
+  const log: Logger = createLogger('api', options.logLevel, options.logFormat);
+  const publicOrigin = new URL(options.publicUrl).origin;
+  const db: Db = await connectDb(options);
+  let migrated: string[];
+  try {
+    migrated = await migrateToLatest(db.writer);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  if (migrated.length > 0) log.info('database migrated', { engine: db.engine, applied: migrated });
+
+  const metrics = createMetrics();
+  const publisher = createReflektorPublisher({
+    urls: options.reflektorUrls,
+    token: options.reflektorToken,
+    timeoutMs: options.reflektorTimeoutMs,
+  });
+  const { messageLimiter, roomLimiter, redis } = createLimiters(options);
+  const context: AppContext = {
+    options,
+    db,
+    publisher,
+    log,
+    metrics,
+    messageLimiter,
+    roomLimiter,
+    publicOrigin,
+    changes: {
+      db,
+      publisher,
+      log,
+      onPublished: (envelope, ms) => {
+        metrics.eventsPublished.inc({ type: envelope.type });
+        metrics.publishDuration.observe(ms / 1000);
+      },
+      onRelayRefused: () => metrics.relayRefused.inc(),
+    },
+  };
+  const readiness: Readiness = { ready: false };
+  const app = buildApp(context, readiness, await findPublicDir(options.publicDir));
+
+  const releaseAll = async () => {
+    await publisher.close();
+    await messageLimiter.close();
+    await roomLimiter.close();
+    if (redis) await redis.quit().catch(() => redis.disconnect());
+    await db.close();
+  };
+
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await app.close().catch(() => {});
+    await releaseAll();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(options.port);
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const stopPurge =
+    options.purgeIntervalMs > 0
+      ? schedulePurge({ db, log, metrics, graceMs: options.purgeGraceMs }, options.purgeIntervalMs)
+      : async () => {};
+  readiness.ready = true;
+  log.info('api listening', { port, engine: db.engine, publicUrl: options.publicUrl });
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        readiness.ready = false;
+        await stopPurge();
+        await app.close();
+        await releaseAll();
+        log.info('api stopped');
+      })();
+      return closing;
+    },
+  };
+}
