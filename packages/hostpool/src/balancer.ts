@@ -27,9 +27,10 @@ function candidates(hosts: readonly Host[], exclude: readonly Host[] | null): re
 
 /**
  * Power of two choices: sample two hosts at random and take the cheaper, where
- * cost = (in-flight + 1) × latency EWMA (Finagle/Linkerd's peak-EWMA idea). The EWMA
- * decays toward zero while a host is not sampled, as Finagle's does, so a host that was
- * once slow (a cold connection, a failure) is tried again. Hosts without a sample cost 0.
+ * cost = (in-flight + 1) × latency EWMA (Finagle/Linkerd's peak-EWMA idea). An idle
+ * host's EWMA decays toward zero, as Finagle's does, so a host that was once slow (a
+ * cold connection, a failure) is tried again; a busy host keeps its estimate. When either
+ * host has no latency sample yet, the in-flight counts alone decide.
  */
 class PowerOfTwoChoicesBalancer implements Balancer {
   pick(hosts: readonly Host[], exclude: readonly Host[] | null, now: number): Host | null {
@@ -41,14 +42,17 @@ class PowerOfTwoChoicesBalancer implements Balancer {
     if (j >= i) j++;
     const a = list[i];
     const b = list[j];
-    return cost(a, now) <= cost(b, now) ? a : b;
+    const latencyA = latency(a, now);
+    const latencyB = latency(b, now);
+    if (latencyA === 0 || latencyB === 0) return a.inFlight <= b.inFlight ? a : b;
+    return (a.inFlight + 1) * latencyA <= (b.inFlight + 1) * latencyB ? a : b;
   }
 }
 
-function cost(host: Host, now: number): number {
+function latency(host: Host, now: number): number {
+  if (host.inFlight > 0) return host.latencyEwmaMs;
   const age = now - host.latencyStamp;
-  const latency = age < 50 ? host.latencyEwmaMs : host.latencyEwmaMs * Math.exp(-age / LATENCY_DECAY_MS);
-  return (host.inFlight + 1) * latency;
+  return age < 50 ? host.latencyEwmaMs : host.latencyEwmaMs * Math.exp(-age / LATENCY_DECAY_MS);
 }
 
 class RoundRobinBalancer implements Balancer {

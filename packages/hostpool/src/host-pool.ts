@@ -14,6 +14,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { nextEjectionTime, type Outcome, recordOutcome, resetCounters } from './outlier-detection.js';
+import { exposeMetrics } from './prometheus.js';
 import { type BroadcastResult, type HostRequest, type HostResponse, mayRepeat } from './request.js';
 import { type AttemptOwner, RequestAttempt } from './request-attempt.js';
 
@@ -75,6 +76,7 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     this.healthChecker =
       this.settings.healthCheck === null ? null : new HealthChecker(this.settings.healthCheck, this);
     this.healthChecker?.start();
+    if (this.settings.registry !== null) this.unregisterMetrics = exposeMetrics(this.settings.registry, this);
     if (this.settings.dns !== null) {
       this.dnsTimer = setInterval(() => void this.refreshDns(), this.settings.dns.interval);
       this.dnsTimer.unref();
@@ -227,11 +229,6 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     const hosts = [...this.members.values(), ...this.draining];
     for (const host of hosts) clearEjectionTimer(host);
     await Promise.all([this.healthChecker?.close(), ...hosts.map((h) => h.dispatcher.close())]);
-  }
-
-  /** Lets the metrics module detach its collectors on `close()`. @internal */
-  onClose(unregister: () => void): void {
-    this.unregisterMetrics = unregister;
   }
 
   // --- request path -------------------------------------------------------------------
