@@ -1,3 +1,4 @@
+export { createWebhookHandler, type WebhookHandlerOptions } from './adapters/http.js';
 export { DEFAULT_TOLERANCE_SECONDS, type Now } from './clock.js';
 export {
   WebhookSecretError,
@@ -6,6 +7,16 @@ export {
 } from './errors.js';
 export { type FormObject, type FormValue, parseFormPairs, parsePhpForm } from './form.js';
 export type { WebhookHeaders } from './headers.js';
+export {
+  mailchimpIntake,
+  mandrillIntake,
+  type SignedIntakeOptions,
+  standardWebhooksIntake,
+  stripeIntake,
+  type WebhookEvent,
+  type WebhookIntake,
+  type WebhookRequest,
+} from './intake.js';
 export {
   type MailchimpEvent,
   type MailchimpVerified,
@@ -24,6 +35,8 @@ export {
   signMandrillWebhook,
   verifyMandrillWebhook,
 } from './mandrill.js';
+export { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLargeError, readRawBody } from './raw-body.js';
+export { type ReceiveOptions, receiveWebhook, type WebhookResponse } from './receive.js';
 export {
   type ClaimOptions,
   type CompleteOptions,
