@@ -1,0 +1,217 @@
+// Throughput and memory of TaskQueue against fastq (promise mode) and p-queue 8, in one run.
+//
+//   node --expose-gc packages/taskqueue/dist/bench/bench.js [--quick]
+//
+// Every peer runs the same async no-op task through its promise-returning API
+// (TaskQueue#push, fastq.promise().push, PQueue#add), so each task costs one promise
+// per push in every queue. --quick divides the task counts by 10.
+import fastq from 'fastq';
+import PQueue from 'p-queue';
+import { TaskQueue } from '../src/index.js';
+
+const quick = process.argv.includes('--quick');
+const scale = quick ? 10 : 1;
+const MILLION = 1_000_000 / scale;
+const WINDOW = 1_000;
+
+async function noopTask(): Promise<void> {}
+function runTask(task: () => Promise<void>): Promise<void> {
+  return task();
+}
+
+type Push = (task: () => Promise<void>) => Promise<unknown>;
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Pushes `total` tasks keeping at most `window` unsettled; resolves after the last settles. */
+function fed(push: Push, total: number, window: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let pushed = 0;
+    let settled = 0;
+    const onSettled = (): void => {
+      settled++;
+      if (settled === total) resolve();
+      else if (pushed - settled <= window / 2) refill();
+    };
+    const refill = (): void => {
+      while (pushed - settled < window && pushed < total) {
+        pushed++;
+        push(noopTask).then(onSettled, reject);
+      }
+    };
+    refill();
+  });
+}
+
+/** Pushes `total` tasks at once; resolves after the last settles. */
+async function upFront(push: Push, total: number): Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < total; i++) last = push(noopTask);
+  await last;
+}
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  gc();
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+interface Row {
+  scenario: string;
+  peer: string;
+  tasks: number;
+  ms: number;
+}
+const rows: Row[] = [];
+
+async function measure(
+  scenario: string,
+  peer: string,
+  tasks: number,
+  run: () => Promise<void>,
+): Promise<void> {
+  const ms = await timed(run);
+  rows.push({ scenario, peer, tasks, ms });
+  process.stderr.write(`${scenario} ${peer}: ${ms.toFixed(0)} ms\n`);
+}
+
+function taskQueue(concurrency: number): Push {
+  const queue = new TaskQueue({ concurrency });
+  return (task) => queue.push(task);
+}
+function fastqPromise(concurrency: number): Push {
+  const queue = fastq.promise(runTask, concurrency);
+  return (task) => queue.push(task);
+}
+function pQueue(concurrency: number): Push {
+  const queue = new PQueue({ concurrency });
+  return (task) => queue.add(task);
+}
+
+async function throughput(): Promise<void> {
+  for (const concurrency of [1, 100]) {
+    const scenario = `fed, concurrency ${concurrency}`;
+    // Warm-up so no peer pays for the JIT alone.
+    await fed(taskQueue(concurrency), 20_000, WINDOW);
+    await fed(fastqPromise(concurrency), 20_000, WINDOW);
+    await fed(pQueue(concurrency), 20_000, WINDOW);
+    await measure(scenario, 'taskqueue', MILLION, () => fed(taskQueue(concurrency), MILLION, WINDOW));
+    await measure(scenario, 'fastq', MILLION, () => fed(fastqPromise(concurrency), MILLION, WINDOW));
+    await measure(scenario, 'p-queue', MILLION, () => fed(pQueue(concurrency), MILLION, WINDOW));
+  }
+  {
+    const scenario = 'up front, concurrency 100';
+    await measure(scenario, 'taskqueue', MILLION, () => upFront(taskQueue(100), MILLION));
+    await measure(scenario, 'fastq', MILLION, () => upFront(fastqPromise(100), MILLION));
+    const small = MILLION / 10;
+    const smallScenario = `up front, concurrency 100, ${small.toLocaleString('en')} tasks`;
+    await measure(smallScenario, 'taskqueue', small, () => upFront(taskQueue(100), small));
+    await measure(smallScenario, 'fastq', small, () => upFront(fastqPromise(100), small));
+    await measure(smallScenario, 'p-queue', small, () => upFront(pQueue(100), small));
+  }
+}
+
+async function keyed(): Promise<void> {
+  const keys = 1_000;
+  const total = MILLION / 2;
+  const scenario = `keyed, ${keys} keys`;
+  await measure(scenario, 'taskqueue', total, async () => {
+    const queue = new TaskQueue({ concurrency: keys });
+    let last: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < total; i++) last = queue.push(noopTask, { key: i % keys });
+    await last;
+    await queue.onIdle();
+  });
+  await measure(scenario, 'p-queue per key', total, async () => {
+    const queues = new Map<number, PQueue>();
+    let last: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < total; i++) {
+      const key = i % keys;
+      let queue = queues.get(key);
+      if (queue === undefined) {
+        queue = new PQueue({ concurrency: 1 });
+        queues.set(key, queue);
+      }
+      last = queue.add(noopTask);
+    }
+    await last;
+    await Promise.all([...queues.values()].map((queue) => queue.onIdle()));
+  });
+}
+
+interface MemoryRow {
+  peer: string;
+  tasks: number;
+  mb: number;
+}
+const memoryRows: MemoryRow[] = [];
+
+async function heldInMemory(peer: string, hold: (total: number) => () => Promise<void>): Promise<void> {
+  const total = MILLION;
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const release = hold(total);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  memoryRows.push({ peer, tasks: total, mb: (after - before) / 1024 / 1024 });
+  process.stderr.write(`memory ${peer}: ${((after - before) / 1024 / 1024).toFixed(1)} MB\n`);
+  await release();
+}
+
+async function memory(): Promise<void> {
+  await heldInMemory('taskqueue', (total) => {
+    const queue = new TaskQueue({ concurrency: 100, paused: true });
+    for (let i = 0; i < total; i++) queue.push(noopTask);
+    return async () => {
+      queue.resume();
+      await queue.onIdle();
+    };
+  });
+  await heldInMemory('fastq', (total) => {
+    const queue = fastq.promise(runTask, 100);
+    queue.pause();
+    for (let i = 0; i < total; i++) queue.push(noopTask);
+    return async () => {
+      queue.resume();
+      await queue.drained();
+    };
+  });
+}
+
+function printTable(): void {
+  const fastest = new Map<string, number>();
+  for (const row of rows) {
+    const peer = row.scenario.startsWith('keyed') ? 'p-queue per key' : 'fastq';
+    if (row.peer === peer) fastest.set(row.scenario, row.ms);
+  }
+  console.log('| scenario | queue | tasks | ms | tasks/s | taskqueue speed vs this peer |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const ours = rows.find((r) => r.scenario === row.scenario && r.peer === 'taskqueue') as Row;
+    const ratio = row.peer === 'taskqueue' ? '' : `${(row.ms / ours.ms).toFixed(2)}×`;
+    const rate = Math.round((row.tasks / row.ms) * 1000).toLocaleString('en');
+    console.log(
+      `| ${row.scenario} | ${row.peer} | ${row.tasks.toLocaleString('en')} | ${row.ms.toFixed(0)} | ${rate} | ${ratio} |`,
+    );
+  }
+  console.log('');
+  console.log('| held in memory | tasks | heap delta MB | bytes/task |');
+  console.log('|---|---:|---:|---:|');
+  for (const row of memoryRows) {
+    console.log(
+      `| ${row.peer} (paused, 1 promise each) | ${row.tasks.toLocaleString('en')} | ${row.mb.toFixed(1)} | ${((row.mb * 1024 * 1024) / row.tasks).toFixed(0)} |`,
+    );
+  }
+  void fastest;
+}
+
+if ((globalThis as { gc?: unknown }).gc === undefined) {
+  console.error('run with --expose-gc for the memory figures: node --expose-gc dist/bench/bench.js');
+}
+await throughput();
+await keyed();
+await memory();
+printTable();
