@@ -206,6 +206,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     urls: options.reflektorUrls,
     token: options.reflektorToken,
     timeoutMs: options.reflektorTimeoutMs,
+    registry: metrics.registry,
   });
   const { messageLimiter, roomLimiter, redis } = createLimiters(options);
   const context: AppContext = {

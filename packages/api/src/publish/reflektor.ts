@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import { HostPool } from '@backchannel/hostpool';
+import type { Registry } from 'prom-client';
 import type { EventEnvelope } from '../envelope.js';
 
 /** Sends events to reflektor; resolves only once reflektor answered 2xx (durably queued). */
@@ -7,7 +8,7 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
-/** reflektor did not accept an event: nothing was queued, the caller must not commit. */
+/** reflektor did not accept an event (refused, unreachable or too slow): the caller must not commit. */
 export class RelayRefusedError extends Error {
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
@@ -18,77 +19,62 @@ export class RelayRefusedError extends Error {
 }
 
 export interface ReflektorPublisherOptions {
-  /** One or more reflektor ingest base URLs; requests go round-robin, failing over on connection errors. */
+  /** One or more reflektor ingest base URLs, balanced; a host that cannot be reached is skipped. */
   urls: string[];
   token?: string;
-  /** Per-request deadline in ms (headers and body). */
+  /** Deadline for connecting and for reflektor's answer, ms. */
   timeoutMs: number;
-}
-
-interface Target {
-  pool: Pool;
-  path: string;
+  /** Where the pool's per-host metrics go. */
+  registry?: Registry;
 }
 
 /**
- * Publishes each envelope as `POST <url>/publish` with `Reflektor-Ordering-Key: <room>`.
- * Ordering per room is the caller's job: publish the next event of a room only after
- * the previous one resolved.
+ * Publishes each envelope as `POST <url>/publish` with `Reflektor-Ordering-Key: <room>`
+ * through a balanced `HostPool`. A request is tried on another host only when it cannot
+ * have reached the first one. Ordering per room is the caller's job: publish a room's
+ * next event only after the previous one resolved.
  */
 export function createReflektorPublisher(options: ReflektorPublisherOptions): EventPublisher {
   if (options.urls.length === 0) throw new Error('at least one reflektor URL is required');
-  const targets: Target[] = options.urls.map((url) => {
-    const parsed = new URL(url);
-    const base = parsed.pathname.replace(/\/+$/, '');
-    return {
-      pool: new Pool(parsed.origin, {
-        connections: 16,
-        pipelining: 1,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-        connectTimeout: options.timeoutMs,
-      }),
-      path: `${base}/publish`,
-    };
+  const pool = new HostPool({
+    hosts: options.urls,
+    mode: 'balance',
+    name: 'reflektor',
+    connectTimeout: options.timeoutMs,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    retries: options.urls.length - 1,
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   const authorization = options.token ? `Bearer ${options.token}` : undefined;
-  let next = 0;
-
-  async function sendTo(target: Target, envelope: EventEnvelope, body: string): Promise<void> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'reflektor-ordering-key': envelope.room,
-    };
-    if (authorization) headers.authorization = authorization;
-    const response = await target.pool.request({ method: 'POST', path: target.path, headers, body });
-    await response.body.dump();
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw new RelayRefusedError(`reflektor answered ${response.statusCode}`, response.statusCode);
-    }
-  }
 
   return {
     async publish(envelope: EventEnvelope): Promise<void> {
-      const body = JSON.stringify(envelope);
-      const first = next;
-      next = (next + 1) % targets.length;
-      let lastError: unknown;
-      for (let i = 0; i < targets.length; i++) {
-        const target = targets[(first + i) % targets.length];
-        try {
-          await sendTo(target, envelope, body);
-          return;
-        } catch (error) {
-          // An answer (even a refusal) means that host decided; only an unreachable host fails over.
-          if (error instanceof RelayRefusedError) throw error;
-          lastError = error;
-        }
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'reflektor-ordering-key': envelope.room,
+      };
+      if (authorization) headers.authorization = authorization;
+      let statusCode: number;
+      try {
+        const response = await pool.request({
+          method: 'POST',
+          path: '/publish',
+          headers,
+          body: JSON.stringify(envelope),
+        });
+        statusCode = response.statusCode;
+      } catch (error) {
+        throw new RelayRefusedError(
+          `reflektor unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
-      const reason = lastError instanceof Error ? lastError.message : String(lastError);
-      throw new RelayRefusedError(`reflektor unreachable: ${reason}`);
+      if (statusCode < 200 || statusCode >= 300) {
+        throw new RelayRefusedError(`reflektor answered ${statusCode}`, statusCode);
+      }
     },
     async close(): Promise<void> {
-      await Promise.all(targets.map((target) => target.pool.close()));
+      await pool.close();
     },
   };
 }

@@ -1,0 +1,58 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventEnvelope } from '../../src/envelope.js';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  envelope: EventEnvelope;
+}
+
+/**
+ * A real HTTP server standing in for reflektor's ingest: it records every request and
+ * answers `status` (202 unless told otherwise), after `delayMs` if set.
+ */
+export class ReflektorRecorder {
+  readonly received: RecordedRequest[] = [];
+  status = 202;
+  delayMs = 0;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const status = this.status;
+        const answer = () => {
+          if (status >= 200 && status < 300) {
+            this.received.push({
+              method: request.method ?? '',
+              url: request.url ?? '',
+              headers: request.headers,
+              envelope: JSON.parse(Buffer.concat(chunks).toString('utf8')) as EventEnvelope,
+            });
+          }
+          response.writeHead(status, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ id: String(this.received.length) }));
+        };
+        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        else answer();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  envelopes(room?: string): EventEnvelope[] {
+    return this.received.map((r) => r.envelope).filter((e) => room === undefined || e.room === room);
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
