@@ -1,0 +1,117 @@
+import { Formatter, messageOf } from './formatter.js';
+import type { LogRecord } from './record.js';
+import { BASE_KEY_COUNT } from './record.js';
+import { repr } from './value-text.js';
+
+/** Options of `JsonFormatter`; every one has a default. */
+export interface JsonFormatterOptions {
+  /** Output key names. Defaults: `time`, `level`, `name`, `message`. */
+  keys?: { time?: string; level?: string; name?: string; message?: string };
+  /** `'iso'` (default: `2026-11-26T10:00:00.123Z`, UTC), `'epoch'` (seconds, float) or `false` (none). */
+  timestamp?: 'iso' | 'epoch' | false;
+  /** More record attributes to include, e.g. `['process', 'lineno', 'funcName']`. Default none. */
+  fields?: readonly string[];
+  /** Constant fields written into every line, e.g. `{ service: 'api' }`. Default none. */
+  static?: Readonly<Record<string, unknown>>;
+}
+
+const CALLER = new Set(['pathname', 'filename', 'module', 'lineno', 'funcName']);
+
+function jsonValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value === null) return 'null';
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (value instanceof Error) return JSON.stringify(String(value));
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return JSON.stringify(repr(value));
+  }
+}
+
+/**
+ * One JSON object per record, for log collectors:
+ * `{"time":"…","level":"INFO","name":"api.http","message":"…", …extra}`, then
+ * `exc_info` and `stack_info` text when present. Every attribute added to the record by
+ * `extra` (or by a filter) is included; values that are not JSON become strings.
+ */
+export class JsonFormatter extends Formatter {
+  readonly options: JsonFormatterOptions;
+  private readonly head: (record: LogRecord, message: string) => string;
+  private readonly tail: string;
+  private readonly fields: readonly string[];
+  private isoSecond = Number.NaN;
+  private isoPrefix = '';
+
+  constructor(options: JsonFormatterOptions = {}) {
+    super();
+    this.options = options;
+    const keys = options.keys ?? {};
+    const timeKey = JSON.stringify(keys.time ?? 'time');
+    const levelKey = JSON.stringify(keys.level ?? 'level');
+    const nameKey = JSON.stringify(keys.name ?? 'name');
+    const messageKey = JSON.stringify(keys.message ?? 'message');
+    const ts = options.timestamp ?? 'iso';
+    const open = ts === false ? '{' : `{${timeKey}:`;
+    const afterTime = ts === false ? `${levelKey}:` : `,${levelKey}:`;
+    this.head = (record, message) => {
+      let out = open;
+      if (ts === 'iso') out += `"${this.iso(record)}"`;
+      else if (ts === 'epoch') out += String(record.created);
+      return `${out}${afterTime}${JSON.stringify(record.levelname)},${nameKey}:${JSON.stringify(record.name)},${messageKey}:${JSON.stringify(message)}`;
+    };
+    let tail = '';
+    for (const [k, v] of Object.entries(options.static ?? {})) {
+      const j = jsonValue(v);
+      if (j !== undefined) tail += `,${JSON.stringify(k)}:${j}`;
+    }
+    this.tail = tail;
+    this.fields = options.fields ?? [];
+  }
+
+  override usesTime(): boolean {
+    return false;
+  }
+
+  override usesCaller(): boolean {
+    return this.fields.some((f) => CALLER.has(f));
+  }
+
+  private iso(record: LogRecord): string {
+    const second = Math.floor(record.created);
+    if (second !== this.isoSecond) {
+      this.isoSecond = second;
+      this.isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    }
+    const ms = Math.trunc(record.msecs);
+    return `${this.isoPrefix}${ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : ms}Z`;
+  }
+
+  override format(record: LogRecord): string {
+    const message = messageOf(record);
+    record.message = message;
+    let out = this.head(record, message);
+    const fields = this.fields;
+    const view = record as unknown as Record<string, unknown>;
+    for (let i = 0; i < fields.length; i++) {
+      const j = jsonValue(view[fields[i]]);
+      if (j !== undefined) out += `,${JSON.stringify(fields[i])}:${j}`;
+    }
+    const keys = Object.keys(record);
+    for (let i = BASE_KEY_COUNT; i < keys.length; i++) {
+      const k = keys[i];
+      const j = jsonValue(view[k]);
+      if (j !== undefined) out += `,${JSON.stringify(k)}:${j}`;
+    }
+    out += this.tail;
+    if (record.exc_info !== null && record.exc_info !== undefined && record.exc_info !== false) {
+      if (!record.exc_text) record.exc_text = this.formatException(record.exc_info);
+    }
+    if (record.exc_text) out += `,"exc_info":${JSON.stringify(record.exc_text)}`;
+    if (record.stack_info) out += `,"stack_info":${JSON.stringify(record.stack_info)}`;
+    return `${out}}`;
+  }
+}
