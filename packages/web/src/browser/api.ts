@@ -3,20 +3,26 @@
 /** Room status as the api reports it. */
 export type RoomStatus = 'open' | 'paused' | 'closed' | 'expired';
 
+/** A room as `GET /api/rooms/:room` shows it. */
 export interface Room {
   name: string;
-  title: string | null;
+  /** The api fills an empty title with the room's name. */
+  title: string;
   status: RoomStatus;
-  expiresAt: string | null;
+  expiresAt: string;
+  /** The room's last event seq when the api answered. */
   lastSeq: number;
-  isOwner: boolean;
+  /** Whether this request carried the room's owner token (Bearer header or the HttpOnly cookie). */
+  owner: boolean;
 }
 
+/** A message; `id` is the seq of its `message.created` event, as a decimal string. */
 export interface Message {
   id: string;
   author: string;
   text: string;
-  createdAt: string;
+  /** ISO 8601 time it was posted. */
+  at: string;
 }
 
 export interface MessagePage {
@@ -116,14 +122,11 @@ export interface CreatedRoom {
 export async function createRoom(name: string, title: string, lifetime: string): Promise<CreatedRoom> {
   const body: Record<string, string> = { name, lifetime };
   if (title !== '') body.title = title;
-  const created = await request<{ room: unknown; ownerToken: string }>('POST', '/api/rooms', body);
-  return { room: toRoom(created.room), ownerToken: created.ownerToken };
+  return request<CreatedRoom>('POST', '/api/rooms', body);
 }
 
 export async function getRoom(room: string): Promise<Room> {
-  const body = await request<unknown>('GET', roomPath(room), undefined, room);
-  const wrapped = (body as { room?: unknown }).room;
-  return toRoom(typeof wrapped === 'object' && wrapped !== null ? wrapped : body);
+  return (await request<{ room: Room }>('GET', roomPath(room), undefined, room)).room;
 }
 
 /** Newest page when `before` is null; otherwise the page just older than `before`. Oldest first. */
@@ -134,27 +137,22 @@ export async function olderMessages(
 ): Promise<MessagePage> {
   const query = new URLSearchParams({ limit: String(limit) });
   if (before !== null) query.set('before', before);
-  const page = await request<{ messages: unknown[]; next: string | null }>(
-    'GET',
-    `${roomPath(room)}/messages?${query}`,
-  );
-  const messages = page.messages.map(toMessage);
-  return { messages: sortOldestFirst(messages), next: page.next ?? null };
+  const page = await request<MessagePage>('GET', `${roomPath(room)}/messages?${query}`);
+  // The api answers newest first (its keyset order); the page shows oldest first.
+  return { messages: page.messages.reverse(), next: page.next };
 }
 
 export async function eventsAfter(room: string, afterSeq: number): Promise<RoomEvent[]> {
-  const body = await request<{ events: RoomEvent[] } | RoomEvent[]>(
+  const page = await request<{ events: RoomEvent[] }>(
     'GET',
-    `${roomPath(room)}/events?after=${afterSeq}&limit=100`,
+    `${roomPath(room)}/events?after=${afterSeq}&limit=500`,
   );
-  const events = Array.isArray(body) ? body : body.events;
-  return [...events].sort((a, b) => a.seq - b.seq);
+  return page.events;
 }
 
 export async function postMessage(room: string, author: string, text: string): Promise<Message> {
-  const body = await request<unknown>('POST', `${roomPath(room)}/messages`, { author, text }, room);
-  const wrapped = (body as { message?: unknown }).message;
-  return toMessage(typeof wrapped === 'object' && wrapped !== null ? wrapped : body);
+  return (await request<{ message: Message }>('POST', `${roomPath(room)}/messages`, { author, text }, room))
+    .message;
 }
 
 export async function deleteMessage(room: string, id: string): Promise<void> {
@@ -166,44 +164,22 @@ export async function moderateRoom(room: string, action: 'pause' | 'resume' | 'c
 }
 
 export interface Transcript {
-  room: Room | null;
+  room: Pick<Room, 'name' | 'title' | 'status'>;
   messages: Message[];
 }
 
+/** The whole room, oldest first (the api streams it in seq order). */
 export async function getTranscript(room: string): Promise<Transcript> {
-  const body = await request<unknown>('GET', `${roomPath(room)}/transcript.json`);
-  if (Array.isArray(body)) return { room: null, messages: sortOldestFirst(body.map(toMessage)) };
-  const { room: info, messages } = body as { room?: unknown; messages?: unknown[] };
-  return {
-    room: typeof info === 'object' && info !== null ? toRoom(info) : null,
-    messages: sortOldestFirst((messages ?? []).map(toMessage)),
-  };
+  return request<Transcript>('GET', `${roomPath(room)}/transcript.json`);
 }
 
-function toRoom(raw: unknown): Room {
-  const r = raw as Record<string, unknown>;
+/** The message in a `message.created` event: its data, stamped with the event's time. */
+export function messageOfEvent(event: RoomEvent): Message {
+  const data = event.data as { id?: unknown; author?: unknown; text?: unknown };
   return {
-    name: String(r.name ?? r.room ?? ''),
-    title: typeof r.title === 'string' && r.title !== '' ? r.title : null,
-    status: (typeof r.status === 'string' ? r.status : 'open') as RoomStatus,
-    expiresAt: typeof r.expiresAt === 'string' ? r.expiresAt : null,
-    lastSeq: Number(r.lastSeq ?? r.seq ?? 0),
-    isOwner: r.isOwner === true || r.owner === true,
+    id: String(data.id),
+    author: String(data.author ?? ''),
+    text: String(data.text ?? ''),
+    at: event.at,
   };
-}
-
-/** Accepts the message object of an api response or of a `message.created` event's data. */
-export function toMessage(raw: unknown): Message {
-  const m = raw as Record<string, unknown>;
-  return {
-    id: String(m.id),
-    author: String(m.author ?? ''),
-    text: String(m.text ?? ''),
-    createdAt: String(m.createdAt ?? m.at ?? ''),
-  };
-}
-
-/** History pages come newest first (the api's keyset order for `before=`); the pages show oldest first. */
-function sortOldestFirst(newestFirst: Message[]): Message[] {
-  return [...newestFirst].reverse();
 }

@@ -130,7 +130,7 @@ export class MessageList {
     author.className = 'message-author';
     author.textContent = message.author;
     meta.append(author);
-    const when = new Date(message.createdAt);
+    const when = new Date(message.at);
     if (!Number.isNaN(when.getTime())) {
       const time = document.createElement('time');
       time.dateTime = when.toISOString();

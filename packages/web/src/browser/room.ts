@@ -4,14 +4,13 @@ import {
   deleteMessage,
   getRoom,
   type Message,
+  messageOfEvent,
   moderateRoom,
   olderMessages,
   postMessage,
   type Room,
   type RoomEvent,
   type RoomStatus,
-  storedOwnerToken,
-  toMessage,
 } from './api.js';
 import { type FeedStatus, LiveFeed } from './live-feed.js';
 import { MessageList } from './message-list.js';
@@ -93,8 +92,12 @@ function setStatus(next: RoomStatus | 'missing'): void {
   ui.ownerControls.hidden = !isOwner || next === 'missing';
 }
 
+function isRoomStatus(value: unknown): value is RoomStatus {
+  return value === 'open' || value === 'paused' || value === 'closed' || value === 'expired';
+}
+
 function setTitle(room: Room): void {
-  const title = room.title ?? room.name;
+  const title = room.title || room.name;
   ui.title.textContent = title;
   document.title = `${title} · backchannel`;
 }
@@ -176,7 +179,7 @@ function showNewMessage(message: Message, fromMe: boolean): void {
 function onEvent(event: RoomEvent): void {
   switch (event.type) {
     case 'message.created':
-      showNewMessage(toMessage(event.data), false);
+      showNewMessage(messageOfEvent(event), false);
       break;
     case 'message.deleted':
       list.remove(String(event.data.id));
@@ -192,10 +195,8 @@ function onEvent(event: RoomEvent): void {
       setStatus('closed');
       break;
     case 'room.updated':
-      if (typeof event.data.title === 'string' && event.data.title !== '') {
-        ui.title.textContent = event.data.title;
-        document.title = `${event.data.title} · backchannel`;
-      }
+      // Sent to undo a change whose commit failed: it carries the room's real status.
+      if (isRoomStatus(event.data.status)) setStatus(event.data.status);
       break;
   }
 }
@@ -351,7 +352,7 @@ async function start(): Promise<void> {
     return;
   }
   setTitle(room);
-  setOwner(room.isOwner || storedOwnerToken(roomName) !== null);
+  setOwner(room.owner);
   setStatus(room.status);
 
   const newest = await olderMessages(roomName, null, pageSize);

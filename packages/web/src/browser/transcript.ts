@@ -1,5 +1,5 @@
 // Transcript page: the whole room, oldest first, laid out for reading and printing.
-import { ApiError, getRoom, getTranscript } from './api.js';
+import { ApiError, getTranscript } from './api.js';
 import { roomFromLocation } from './room-name.js';
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -20,15 +20,16 @@ const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeS
 
 async function load(): Promise<void> {
   try {
-    const [room, transcript] = await Promise.all([getRoom(roomName), getTranscript(roomName)]);
-    const heading = room.title ?? room.name;
+    const transcript = await getTranscript(roomName);
+    const room = transcript.room;
+    const heading = room.title || room.name;
     title.textContent = `${heading} — transcript`;
     document.title = `${heading} · transcript · backchannel`;
     meta.textContent = `/${room.name} · ${transcript.messages.length} message${transcript.messages.length === 1 ? '' : 's'}`;
     const fragment = document.createDocumentFragment();
     for (const message of transcript.messages) {
       const item = document.createElement('li');
-      const when = new Date(message.createdAt);
+      const when = new Date(message.at);
       if (!Number.isNaN(when.getTime())) {
         const time = document.createElement('time');
         time.dateTime = when.toISOString();
