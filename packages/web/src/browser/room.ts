@@ -50,6 +50,8 @@ const ui = {
   text: byId<HTMLTextAreaElement>('message-text'),
   send: byId<HTMLButtonElement>('send'),
   postError: byId<HTMLParagraphElement>('post-error'),
+  composer: byId<HTMLElement>('composer'),
+  nicknameError: byId<HTMLParagraphElement>('nickname-error'),
 };
 
 const roomName = roomFromLocation(location);
@@ -85,7 +87,8 @@ function setStatus(next: RoomStatus | 'missing'): void {
   const canPost = next === 'open';
   ui.text.disabled = !canPost;
   ui.send.disabled = !canPost;
-  ui.text.placeholder = canPost ? 'Write a message, press Enter to send' : 'Posting is off in this room';
+  ui.text.placeholder = canPost ? 'Write a message…' : 'Posting is off in this room';
+  ui.composer.hidden = next === 'missing';
   ui.pause.hidden = next !== 'open';
   ui.resume.hidden = next !== 'paused';
   ui.close.hidden = next === 'closed' || next === 'expired' || next === 'missing';
@@ -254,9 +257,11 @@ ui.newPill.addEventListener('click', () => {
 
 // ---- nickname and posting ----
 
+/** Until a nickname is saved the composer asks only for it; then only for the message. */
 function showNickname(): void {
   const hasNickname = nickname !== null;
   ui.nicknameForm.hidden = hasNickname;
+  ui.postForm.hidden = !hasNickname;
   ui.postingAsLine.hidden = !hasNickname;
   ui.postingAs.textContent = nickname ?? '';
 }
@@ -268,12 +273,12 @@ ui.nicknameForm.addEventListener('submit', (event) => {
   const value = ui.nickname.value.trim();
   if (value === '') {
     ui.nickname.setAttribute('aria-invalid', 'true');
-    ui.postError.textContent = 'Choose a nickname first (up to 40 characters).';
+    ui.nicknameError.textContent = 'Choose a nickname first (up to 40 characters).';
     ui.nickname.focus();
     return;
   }
   ui.nickname.removeAttribute('aria-invalid');
-  ui.postError.textContent = '';
+  ui.nicknameError.textContent = '';
   nickname = value;
   saveNickname(value);
   showNickname();
@@ -310,12 +315,7 @@ ui.postForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (sending || status !== 'open') return;
   const text = ui.text.value.trim();
-  if (nickname === null) {
-    ui.postError.textContent = 'Choose a nickname first (up to 40 characters).';
-    ui.nickname.focus();
-    return;
-  }
-  if (text === '') return;
+  if (nickname === null || text === '') return;
   sending = true;
   ui.send.disabled = true;
   ui.postError.textContent = '';
