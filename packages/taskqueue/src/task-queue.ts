@@ -354,6 +354,10 @@ export class TaskQueue {
           this.counters.cancelled++;
           job.state = DONE;
           this.rejectJob(job, new TaskAbortedError(signal.reason));
+          if (this.listeners.table.cancel.length !== 0) {
+            const event = { key: options.key, priority: job.priority, attempt: 0, reason: signal.reason };
+            this.listeners.emit('cancel', event);
+          }
           if (this.runningCount === 0 && this.pendingCount === 0) this.becameIdle();
           return;
         }
@@ -383,16 +387,16 @@ export class TaskQueue {
 
   /** Queues an unkeyed job, starting it at once when a slot is free and nothing is ahead of it. */
   private enqueue(job: Job): void {
-    if (
-      this.runningCount < this.concurrencyLimit &&
-      this.ready.length === 0 &&
-      !this.paused &&
-      this.rateBucket === null
-    ) {
-      this.start(job);
-    } else {
+    if (this.runningCount < this.concurrencyLimit && !this.paused) {
+      if (this.ready.length === 0 && this.rateBucket === null) {
+        this.start(job);
+        return;
+      }
       this.ready.push(job, job.priority);
+      this.pump();
+      return;
     }
+    this.ready.push(job, job.priority);
   }
 
   private admitHead(keyState: KeyState, job: Job): void {
