@@ -45,6 +45,7 @@ export {
   type ReplayRecorderOptions,
 } from './recorder.js';
 export {
+  checkStandardWebhookSecret,
   generateStandardWebhookSecret,
   type StandardWebhookHeaders,
   type StandardWebhookSignInput,

@@ -28,6 +28,15 @@ function secretKey(secret: string): Buffer {
   return key;
 }
 
+/**
+ * Checks that `secret` is a usable Standard Webhooks secret (`whsec_<base64>`, non-empty), so a
+ * service can refuse a bad setting at start-up rather than on the first request.
+ * @throws WebhookSecretError when it is not.
+ */
+export function checkStandardWebhookSecret(secret: string): void {
+  secretKey(secret);
+}
+
 function signatureOf(key: Buffer, id: string, timestamp: string, body: Buffer | string): string {
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import {
+  checkStandardWebhookSecret,
   generateStandardWebhookSecret,
   signStandardWebhook,
   verifyStandardWebhook,
@@ -235,5 +236,7 @@ describe('Standard Webhooks', () => {
     }
     const headers = signStandardWebhook({ id: 'm', body: 'x', secret: vector.secret });
     assert.throws(() => verifyStandardWebhook({ body: 'x', headers, secrets: [] }), WebhookSecretError);
+    assert.throws(() => checkStandardWebhookSecret('whsec_%%%'), WebhookSecretError);
+    assert.doesNotThrow(() => checkStandardWebhookSecret(vector.secret));
   });
 });
