@@ -5,6 +5,18 @@ const finalizer = new FinalizationRegistry<WeakRef<Handler>>((ref) => {
   registry.handlerRefs.delete(ref);
 });
 
+const beforeShutdown = new Set<() => void>();
+
+/** Run `hook` at the start of `shutdown()` (a QueueListener drains its queue there). */
+export function addShutdownHook(hook: () => void): void {
+  beforeShutdown.add(hook);
+}
+
+/** Undo `addShutdownHook`. */
+export function removeShutdownHook(hook: () => void): void {
+  beforeShutdown.delete(hook);
+}
+
 /** Remember a handler so `shutdown()` (and process exit) flushes and closes it. */
 export function trackHandler(handler: Handler): WeakRef<Handler> {
   const ref = new WeakRef(handler);
@@ -36,6 +48,13 @@ export function liveHandlers(): Handler[] {
  * an uncaught exception), so buffered file handlers never lose a line there.
  */
 export function shutdown(handlerList: readonly Handler[] = liveHandlers()): void {
+  for (const hook of [...beforeShutdown]) {
+    try {
+      hook();
+    } catch {
+      // a failing hook must not keep the handlers from being flushed
+    }
+  }
   for (const h of handlerList) {
     try {
       h.flush();
