@@ -6,16 +6,6 @@ import fc from 'fast-check';
 import { TaskQueue } from '../src/index.js';
 import { sleep } from './harness.js';
 
-interface TaskSpec {
-  key: number | undefined;
-  priority: number;
-  durations: number[]; // per attempt, ms
-  failures: number; // attempts that fail before one succeeds
-  retries: number;
-  timeout: number | undefined;
-  cancelAfter: number | undefined; // ms after push, or none
-}
-
 const taskSpec = fc.record({
   key: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
   priority: fc.integer({ min: -2, max: 2 }),
