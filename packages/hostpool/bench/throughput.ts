@@ -4,9 +4,11 @@
 //   - undici BalancedPool (the peer)
 //   - node http.Agent with keep-alive, round-robin over the two hosts (the other peer)
 //   - two undici Pools picked round-robin, no health at all (the floor: raw undici)
-// Every client reads each response body in full. Prints a table with ratios.
+// Every client reads each response body in full. Each client's requests are split into
+// rounds, and the clients take turns round by round (in rotating order), so a burst of load
+// from other processes on the machine hits them all alike. Prints a table with ratios.
 //
-//   node packages/hostpool/dist/bench/throughput.js [--requests 200000] [--concurrency 64]
+//   node packages/hostpool/dist/bench/throughput.js [--requests 200000] [--concurrency 64] [--rounds 5]
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -18,12 +20,14 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '200000' },
     concurrency: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '5' },
     'max-seconds': { type: 'string', default: '40' },
   },
 });
 const total = Number(values.requests);
 const concurrency = Number(values.concurrency);
-const maxMs = Number(values['max-seconds']) * 1000;
+const rounds = Number(values.rounds);
+const maxMs = (Number(values['max-seconds']) * 1000) / rounds;
 const connectionsPerHost = concurrency / 2;
 const body = JSON.stringify({ room: 'physics-101', seq: 42, type: 'message.created', data: { text: 'hi' } });
 const headers = { 'content-type': 'application/json' };
@@ -34,37 +38,28 @@ interface Result {
   name: string;
   done: number;
   seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
+  latencies: Float64Array;
 }
 
-async function run(name: string, send: Send, count: number): Promise<Result> {
-  const latencies = new Float64Array(count);
-  let next = 0;
-  let done = 0;
+/** Sends `count` requests at `concurrency` (bounded by time), adding to `result`. */
+async function runRound(send: Send, count: number, result: Result): Promise<void> {
+  let started = 0;
   const start = performance.now();
   const deadline = start + maxMs;
   const worker = async (): Promise<void> => {
-    while (next < count && performance.now() < deadline) {
-      const i = next++;
+    while (started < count && performance.now() < deadline) {
+      started++;
       const t = performance.now();
       await send();
-      latencies[i] = performance.now() - t;
-      done++;
+      result.latencies[result.done++] = performance.now() - t;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  const sorted = latencies.subarray(0, done).sort();
-  return {
-    name,
-    done,
-    seconds,
-    perSecond: done / seconds,
-    p50: sorted[Math.floor(done * 0.5)],
-    p99: sorted[Math.floor(done * 0.99)],
-  };
+  result.seconds += (performance.now() - start) / 1000;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 const upstreams = await spawnUpstreams([0, 0]);
@@ -138,24 +133,42 @@ const clients: [string, Send][] = [
 
 try {
   // Warm up connections and JIT for every client before measuring.
-  for (const [name, send] of clients) await run(name, send, Math.min(5000, total));
-  const results: Result[] = [];
   for (const [name, send] of clients) {
-    results.push(await run(name, send, total));
+    await runRound(send, Math.min(5000, total), {
+      name,
+      done: 0,
+      seconds: 0,
+      latencies: new Float64Array(5000),
+    });
   }
-  const reference = results[1].perSecond;
+  const results: Result[] = clients.map(([name]) => ({
+    name,
+    done: 0,
+    seconds: 0,
+    latencies: new Float64Array(total),
+  }));
+  const perRound = Math.ceil(total / rounds);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < clients.length; k++) {
+      const index = (round + k) % clients.length;
+      const result = results[index];
+      await runRound(clients[index][1], Math.min(perRound, total - result.done), result);
+    }
+  }
+  const rate = (r: Result): number => r.done / r.seconds;
+  const reference = rate(results[1]);
   const lines = [
-    `${total} POSTs (${Buffer.byteLength(body)} B), concurrency ${concurrency}, 2 upstreams × ${connectionsPerHost} connections, Node ${process.version}`,
+    `${total} POSTs (${Buffer.byteLength(body)} B) per client in ${rounds} interleaved rounds, concurrency ${concurrency}, ` +
+      `2 upstreams × ${connectionsPerHost} connections, Node ${process.version}`,
     '',
     '| client | requests | req/s | p50 ms | p99 ms | vs BalancedPool |',
     '|---|---:|---:|---:|---:|---:|',
-    ...results.map(
-      (r) =>
-        `| ${r.name} | ${r.done} | ${Math.round(r.perSecond)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.perSecond / reference).toFixed(2)}× |`,
-    ),
+    ...results.map((r) => {
+      const sorted = r.latencies.subarray(0, r.done).sort();
+      return `| ${r.name} | ${r.done} | ${Math.round(rate(r))} | ${percentile(sorted, 0.5).toFixed(2)} | ${percentile(sorted, 0.99).toFixed(2)} | ${(rate(r) / reference).toFixed(2)}× |`;
+    }),
   ];
-  const hostPoolVsAgent = results[0].perSecond / results[2].perSecond;
-  lines.push('', `HostPool vs http.Agent: ${hostPoolVsAgent.toFixed(2)}×`);
+  lines.push('', `HostPool vs http.Agent: ${(rate(results[0]) / rate(results[2])).toFixed(2)}×`);
   lines.push(
     `hosts: ${hostPool
       .hosts()

@@ -492,27 +492,30 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
       const seedUrl = new URL(seed);
       const hostname = seedUrl.hostname.replace(/^\[|\]$/g, '');
       if (isIP(hostname) !== 0) continue;
-      let addresses: string[];
       try {
-        addresses = await lookup(hostname);
+        await this.resolveSeed(seed, seedUrl, await lookup(hostname));
       } catch (error) {
         this.emit('dnsError', { hostname, error: error instanceof Error ? error : new Error(String(error)) });
-        continue;
       }
-      // A failed or empty answer keeps the members we have rather than emptying the pool.
-      if (this.closed || addresses.length === 0 || !this.seeds.includes(seed)) continue;
-      const wanted = new Map<string, URL>();
-      for (const address of addresses) {
-        const url = new URL(seed);
-        url.hostname = isIP(address) === 6 ? `[${address}]` : address;
-        wanted.set(canonicalHostUrl(url), url);
-      }
-      for (const [key, url] of wanted) {
-        if (!this.members.has(key)) this.addHost(url, seed, seedUrl.host);
-      }
-      const stale = [...this.members.values()].filter((h) => h.seed === seed && !wanted.has(h.url));
-      await Promise.all(stale.map((h) => this.drain(h)));
     }
+  }
+
+  private async resolveSeed(seed: string, seedUrl: URL, addresses: string[]): Promise<void> {
+    // An empty answer keeps the members we have rather than emptying the pool.
+    if (this.closed || addresses.length === 0 || !this.seeds.includes(seed)) return;
+    const wanted = new Map<string, URL>();
+    for (const address of addresses) {
+      if (isIP(address) === 0)
+        throw new Error(`lookup returned ${JSON.stringify(address)}, not an IP address`);
+      const url = new URL(seed);
+      url.hostname = isIP(address) === 6 ? `[${address}]` : address;
+      wanted.set(canonicalHostUrl(url), url);
+    }
+    for (const [key, url] of wanted) {
+      if (!this.members.has(key)) this.addHost(url, seed, seedUrl.host);
+    }
+    const stale = [...this.members.values()].filter((h) => h.seed === seed && !wanted.has(h.url));
+    await Promise.all(stale.map((h) => this.drain(h)));
   }
 }
 

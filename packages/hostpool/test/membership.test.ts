@@ -133,14 +133,14 @@ describe('DNS re-resolution', () => {
 
   it('keeps its members when a lookup fails and reports dnsError', async () => {
     const u = await upstream('u');
-    let fail = false;
+    let fail: false | 'throw' | 'garbage' = false;
     const p = new HostPool({
       hosts: [`http://upstream.test:${u.port}`],
       dns: {
         interval: 60_000,
         lookup: async () => {
-          if (fail) throw new Error('SERVFAIL');
-          return ['127.0.0.1'];
+          if (fail === 'throw') throw new Error('SERVFAIL');
+          return fail === 'garbage' ? ['not-an-address'] : ['127.0.0.1'];
         },
       },
     });
@@ -148,9 +148,14 @@ describe('DNS re-resolution', () => {
     const errors: string[] = [];
     p.on('dnsError', (e) => errors.push(`${e.hostname}: ${e.error.message}`));
     await p.refreshDns();
-    fail = true;
+    fail = 'throw';
     await p.refreshDns();
-    assert.deepEqual(errors, ['upstream.test: SERVFAIL']);
+    fail = 'garbage';
+    await p.refreshDns();
+    assert.deepEqual(errors, [
+      'upstream.test: SERVFAIL',
+      'upstream.test: lookup returned "not-an-address", not an IP address',
+    ]);
     assert.deepEqual(
       p.hosts().map((h) => h.url),
       [`http://127.0.0.1:${u.port}`],

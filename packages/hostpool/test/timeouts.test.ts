@@ -57,6 +57,20 @@ describe('abort signal', () => {
     assert.equal(u.received, received);
   });
 
+  it('aborts a request still queued for a connection', async () => {
+    const { u, p } = await setup('slow', { connections: 1 });
+    const first = p.request({ path: '/first' });
+    await waitFor(() => u.received === 1, 2000, 'first request to arrive');
+    const controller = new AbortController();
+    const queued = p.request({ path: '/queued', signal: controller.signal });
+    controller.abort(new Error('caller gave up'));
+    await assert.rejects(queued, { message: 'caller gave up' });
+    u.release();
+    assert.equal((await first).statusCode, 200);
+    await waitFor(() => p.hosts()[0].inFlight === 0, 2000, 'in-flight to drop');
+    assert.equal(u.received, 1);
+  });
+
   it('a signal aborted after the response changes nothing', async () => {
     const { p } = await setup('ok');
     const controller = new AbortController();
