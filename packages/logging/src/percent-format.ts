@@ -350,12 +350,19 @@ function toFixedPython(abs: number, precision: number): string {
     const int = BigInt(abs).toString();
     return precision > 0 ? `${int}.${'0'.repeat(precision)}` : int;
   }
-  if (precision === 0 && abs - Math.floor(abs) === 0.5) {
-    // Python rounds an exact tie to even; toFixed rounds it up.
-    const f = Math.floor(abs);
-    return String(f % 2 === 0 ? f : f + 1);
+  if (precision < 100) {
+    // toFixed rounds an exact tie up; Python rounds it to even. A tie means the exact
+    // binary value ends in 5 right after the last kept digit.
+    const full = abs.toFixed(100);
+    const dot = full.indexOf('.');
+    const cut = dot + 1 + precision;
+    if (full[cut] === '5' && /^0*$/.test(full.slice(cut + 1))) {
+      const kept = precision === 0 ? full.slice(0, dot) : full.slice(0, cut);
+      if (Number(kept[kept.length - 1]) % 2 === 0) return kept;
+    }
+    return abs.toFixed(precision);
   }
-  if (precision <= 100) return abs.toFixed(precision);
+  if (precision === 100) return abs.toFixed(100);
   return abs.toFixed(100) + '0'.repeat(precision - 100);
 }
 
