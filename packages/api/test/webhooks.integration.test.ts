@@ -1,0 +1,3 @@
+import { defineWebhookSuite } from './webhooks-suite.js';
+
+defineWebhookSuite('postgres');
