@@ -61,6 +61,7 @@ test('{-style formats with the format-spec mini-language and conversions', () =>
 });
 
 test('$-style formats with string.Template placeholders', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Python's string.Template syntax
   const f = new Formatter('$levelname ${name}: $message $$', null, '$');
   assert.equal(f.format(record()), 'INFO api.http: user ada did 3 things $');
 });
