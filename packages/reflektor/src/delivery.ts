@@ -1,0 +1,93 @@
+import { LaneRunner, type LaneRunnerOptions, type LaneStats, type RetryPolicy } from './lane.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { StoredRecord } from './record.js';
+import type { Lane } from './routing.js';
+import type { Sender } from './sender.js';
+import type { QueueStore } from './store/store.js';
+
+export interface DeliveryOptions {
+  lanes: readonly Lane[];
+  store: QueueStore;
+  sender: Sender;
+  metrics: Metrics;
+  log: Logger;
+  concurrency: number;
+  window: number;
+  retry: RetryPolicy;
+}
+
+/**
+ * Replays stored records to every lane of their target: each broadcast host (or each balanced
+ * target) has its own runner and its own progress, so a host that is away holds back nobody else.
+ */
+export class Delivery {
+  private readonly runners: LaneRunner[];
+  private readonly byTarget = new Map<string, LaneRunner[]>();
+  private readonly store: QueueStore;
+
+  constructor(options: DeliveryOptions) {
+    this.store = options.store;
+    this.runners = options.lanes.map((lane) => {
+      const runnerOptions: LaneRunnerOptions = { ...options, lane };
+      return new LaneRunner(runnerOptions);
+    });
+    for (const runner of this.runners) {
+      const list = this.byTarget.get(runner.lane.target) ?? [];
+      list.push(runner);
+      this.byTarget.set(runner.lane.target, list);
+    }
+    options.store.onDurable(this.onDurable);
+  }
+
+  private readonly onDurable = (records: readonly StoredRecord[]): void => {
+    let last = '';
+    for (const record of records) {
+      if (record.target === last) continue;
+      last = record.target;
+      const runners = this.byTarget.get(record.target);
+      if (runners) for (const runner of runners) runner.kick();
+    }
+  };
+
+  /** Starts delivering what the store already holds. */
+  start(): void {
+    for (const runner of this.runners) runner.kick();
+  }
+
+  /** The deepest lane of `target`, to refuse new requests when it is full. */
+  deepest(target: string): { entries: number; bytes: number } {
+    let entries = 0;
+    let bytes = 0;
+    const runners = this.byTarget.get(target);
+    if (runners) {
+      for (const runner of runners) {
+        const depth = this.store.depth(runner.lane.id);
+        if (depth.entries > entries) entries = depth.entries;
+        if (depth.bytes > bytes) bytes = depth.bytes;
+      }
+    }
+    return { entries, bytes };
+  }
+
+  /** Pauses or resumes delivery to a host (all hosts when null). Returns false if no lane has it. */
+  setPaused(host: string | null, paused: boolean): boolean {
+    let found = false;
+    for (const runner of this.runners) if (runner.setPaused(host, paused)) found = true;
+    return found;
+  }
+
+  stats(): LaneStats[] {
+    return this.runners.map((r) => r.stats());
+  }
+
+  lanes(): Lane[] {
+    return this.runners.map((r) => r.lane);
+  }
+
+  /** Stops sending and waits up to `timeoutMs` for requests in flight; the rest stays queued. */
+  async drain(timeoutMs: number): Promise<number> {
+    const left = await Promise.all(this.runners.map((r) => r.drain(timeoutMs)));
+    return left.reduce((a, b) => a + b, 0);
+  }
+}

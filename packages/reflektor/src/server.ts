@@ -1,0 +1,205 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Admin } from './admin.js';
+import { Delivery } from './delivery.js';
+import { ReflektorError } from './errors.js';
+import { Ingest } from './ingest.js';
+import { type Logger, silentLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import { checkTargets, lanesOf, Router, type Target } from './routing.js';
+import { Sender } from './sender.js';
+import { type Durability, SqliteStore } from './store/sqlite.js';
+import type { QueueStore } from './store/store.js';
+
+/** Everything `startReflektor` needs; each field matches a CLI flag of the same name. */
+export interface ReflektorOptions {
+  /** Where requests go: named targets chosen by path prefix (one target with prefix "/" for the simple case). */
+  targets: Target[];
+  /** Ingest port (0: any free port). Default 3002. */
+  port?: number;
+  /** Ingest address. Default 127.0.0.1. */
+  host?: string;
+  /** Admin port (0: any free port). Default 3003. */
+  adminPort?: number;
+  /** Admin address. Default 127.0.0.1 (loopback only). */
+  adminHost?: string;
+  /** Directory of the SQLite queue. Default ./data/reflektor. */
+  data?: string;
+  /** Default 'fsync'. */
+  durability?: Durability;
+  /** A store other than SQLite under `data` (e.g. Redis Streams); the caller owns its creation. */
+  store?: QueueStore;
+  token?: string | null;
+  signSecret?: string | null;
+  /** Default 1 MiB. */
+  maxBody?: number;
+  /** Queue limit per lane in requests; 0 means none. Default 1,000,000. */
+  maxQueue?: number;
+  /** Queue limit per lane in body bytes; 0 means none. Default 0. */
+  maxQueueBytes?: number;
+  /** Default 24 h. */
+  maxAgeMs?: number;
+  /** 0 means no limit (only maxAgeMs). Default 0. */
+  maxAttempts?: number;
+  /** Default 100 ms. */
+  retryBaseMs?: number;
+  /** Default 10 s. */
+  retryMaxMs?: number;
+  /** Per-attempt timeout. Default 10 s. */
+  timeoutMs?: number;
+  /** Requests in flight per lane. Default 64. */
+  concurrency?: number;
+  /** Connections per host. Default 16. */
+  connections?: number;
+  /** How long SIGTERM waits for deliveries in flight. Default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** Default 5 s. */
+  compactIntervalMs?: number;
+  log?: Logger;
+}
+
+/** A running reflektor. */
+export interface ReflektorHandle {
+  port: number;
+  adminPort: number;
+  store: QueueStore;
+  /**
+   * Graceful stop: refuses new requests, answers those being stored, waits for deliveries in
+   * flight up to the shutdown timeout, persists progress; undelivered requests stay queued.
+   */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string, flag: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new ReflektorError('port_in_use', `Port ${port} is in use; choose another with ${flag}.`));
+      } else if (error.code === 'EACCES') {
+        reject(
+          new ReflektorError(
+            'port_in_use',
+            `Not allowed to listen on port ${port}; choose another with ${flag}.`,
+          ),
+        );
+      } else {
+        reject(
+          new ReflektorError(
+            'port_in_use',
+            `Cannot listen on ${host}:${port} (${error.message}); check ${flag}.`,
+          ),
+        );
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts the ingest and admin servers and delivery. Resolves once both ports listen and
+ * delivery of what was already queued has resumed.
+ * @throws ReflektorError `bad_target`, `data_dir` or `port_in_use`, naming the option's flag.
+ */
+export async function startReflektor(options: ReflektorOptions): Promise<ReflektorHandle> {
+  const log = options.log ?? silentLogger;
+  const targets = checkTargets(options.targets, '--target');
+  const lanes = lanesOf(targets);
+  let store = options.store;
+  if (store === undefined) {
+    const dir = options.data ?? './data/reflektor';
+    try {
+      store = new SqliteStore({ dir, durability: options.durability ?? 'fsync' });
+    } catch (error) {
+      throw new ReflektorError(
+        'data_dir',
+        `--data ${dir}: cannot open the queue there (${(error as Error).message}); choose a writable directory.`,
+      );
+    }
+  }
+  await store.open(lanes);
+  const metrics = new Metrics();
+  const sender = new Sender({
+    timeoutMs: options.timeoutMs ?? 10_000,
+    signSecret: options.signSecret ?? null,
+    connections: options.connections ?? 16,
+  });
+  const delivery = new Delivery({
+    lanes,
+    store,
+    sender,
+    metrics,
+    log,
+    concurrency: options.concurrency ?? 64,
+    window: 50_000,
+    retry: {
+      baseMs: options.retryBaseMs ?? 100,
+      maxMs: options.retryMaxMs ?? 10_000,
+      maxAttempts: options.maxAttempts ?? 0,
+      maxAgeMs: options.maxAgeMs ?? 24 * 3600_000,
+    },
+  });
+  let ready = false;
+  const ingest = new Ingest({
+    store,
+    delivery,
+    router: new Router(targets),
+    metrics,
+    log,
+    maxBody: options.maxBody ?? 1024 * 1024,
+    maxQueueEntries: options.maxQueue ?? 1_000_000,
+    maxQueueBytes: options.maxQueueBytes ?? 0,
+    retryAfterSeconds: 5,
+    token: options.token ?? null,
+  });
+  const admin = new Admin({ store, delivery, metrics, log, isReady: () => ready });
+  let port: number;
+  let adminPort: number;
+  try {
+    adminPort = await listen(
+      admin.server,
+      options.adminPort ?? 3003,
+      options.adminHost ?? '127.0.0.1',
+      '--admin-port',
+    );
+    port = await listen(ingest.server, options.port ?? 3002, options.host ?? '127.0.0.1', '--port');
+  } catch (error) {
+    admin.server.close();
+    await store.close();
+    throw error;
+  }
+  delivery.start();
+  const compactTimer = setInterval(() => {
+    store.compact().catch((error: Error) => log.error('compaction failed', { error: error.message }));
+  }, options.compactIntervalMs ?? 5000);
+  compactTimer.unref();
+  ready = true;
+  log.info('reflektor started', {
+    port,
+    adminPort,
+    store: store.kind,
+    lanes: lanes.map((l) => l.id),
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      ready = false;
+      clearInterval(compactTimer);
+      await ingest.stop();
+      const left = await delivery.drain(options.shutdownTimeoutMs ?? 10_000);
+      if (left > 0) log.warning('shutdown timeout: requests still in flight stay queued', { inFlight: left });
+      await sender.close();
+      await store.close();
+      const adminClosed = new Promise<void>((resolve) => admin.server.close(() => resolve()));
+      admin.server.closeAllConnections();
+      await adminClosed;
+      log.info('reflektor stopped');
+    })();
+    return closing;
+  };
+  return { port, adminPort, store, close };
+}

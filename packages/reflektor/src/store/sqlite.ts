@@ -1,0 +1,472 @@
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { NewRecord, StoredRecord } from '../record.js';
+import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
+
+/** `fsync`: a 202 survives power loss. `os`: a 202 survives a crash of the process, not of the machine. */
+export type Durability = 'fsync' | 'os';
+
+export interface SqliteStoreOptions {
+  /** Directory holding `reflektor.db` (created if missing). */
+  dir: string;
+  durability: Durability;
+}
+
+interface PendingAppend {
+  record: NewRecord;
+  resolve: (stored: StoredRecord) => void;
+  reject: (error: Error) => void;
+  stored: StoredRecord | null;
+}
+
+interface LaneState {
+  spec: LaneSpec;
+  /** Every record with seq <= watermark is done for this lane. */
+  watermark: number;
+  /** Highest seq considered by read(). */
+  readCursor: number;
+  /** Seqs handed out and not yet passed by the watermark, in order, from `outHead`. */
+  out: number[];
+  outHead: number;
+  completedAhead: Set<number>;
+  newlyCompleted: number[];
+  /** Records done before a restart, above the persisted watermark: skipped by read(). */
+  doneBeforeStart: Set<number>;
+  entries: number;
+  bytes: number;
+  dirty: boolean;
+}
+
+interface RecordRow {
+  seq: number;
+  id: string;
+  target: string;
+  only_lane: string | null;
+  method: string;
+  url: string;
+  headers: string;
+  body: Buffer;
+  ordering_key: string | null;
+  accepted_at: number;
+}
+
+interface DeadRow extends RecordRow {
+  lane: string;
+  attempts: number;
+  reason: string;
+  status: number;
+  dead_at: number;
+}
+
+const RING_SIZE = 16384;
+const PROGRESS_INTERVAL_MS = 100;
+
+function toStored(row: RecordRow): StoredRecord {
+  return {
+    seq: row.seq,
+    ref: String(row.seq),
+    id: row.id,
+    target: row.target,
+    onlyLane: row.only_lane,
+    method: row.method,
+    url: row.url,
+    headers: JSON.parse(row.headers) as string[],
+    body: row.body,
+    orderingKey: row.ordering_key,
+    acceptedAt: row.accepted_at,
+  };
+}
+
+/**
+ * SQLite queue in WAL mode with group commit: all appends that arrive within one turn of the
+ * event loop are written in one transaction.
+ *
+ * Durability: the database runs with `synchronous=NORMAL`, where SQLite itself syncs the WAL
+ * before every checkpoint and the database file after it, but not on commit. With
+ * `durability: 'fsync'` the store then calls `fdatasync` on the WAL file after each group's
+ * commit (on the libuv thread pool, so the event loop keeps reading requests) and resolves
+ * the appends only when it returns. That is what `synchronous=FULL` does on commit, shared by
+ * the whole group; the WAL file and its directory entry are synced once at open.
+ */
+export class SqliteStore implements QueueStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly durability: Durability;
+  private readonly walFd: number;
+  private readonly insert: Database.Statement;
+  private readonly insertMany: (batch: PendingAppend[]) => void;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private syncing = false;
+  private awaitingSync: PendingAppend[] = [];
+  private nextSeq: number;
+  private durableSeq: number;
+  private ring: StoredRecord[] = [];
+  private readonly lanes = new Map<string, LaneState>();
+  private readonly lanesByTarget = new Map<string, LaneState[]>();
+  private listeners: Array<(records: readonly StoredRecord[]) => void> = [];
+  private progressTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    const file = join(options.dir, 'reflektor.db');
+    this.durability = options.durability;
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS records (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, target TEXT NOT NULL, only_lane TEXT,
+        method TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
+        ordering_key TEXT, accepted_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS records_target_seq ON records (target, seq);
+      CREATE TABLE IF NOT EXISTS cursors (lane TEXT PRIMARY KEY, watermark INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS done (lane TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS dead (
+        lane TEXT NOT NULL, seq INTEGER NOT NULL, attempts INTEGER NOT NULL, reason TEXT NOT NULL,
+        status INTEGER NOT NULL, dead_at INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS dead_seq ON dead (seq);
+    `);
+    // The WAL file exists once the connection has written; sync it and its directory entry once.
+    this.walFd = openSync(`${file}-wal`, 'r+');
+    fsyncSync(this.walFd);
+    const dirFd = openSync(options.dir, 'r');
+    fsyncSync(dirFd);
+    closeSync(dirFd);
+    const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records').get() as { seq: number | null };
+    this.nextSeq = (last.seq ?? 0) + 1;
+    this.durableSeq = this.nextSeq - 1;
+    this.insert = this.db.prepare(
+      'INSERT INTO records (seq, id, target, only_lane, method, url, headers, body, ordering_key, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertMany = this.db.transaction((batch: PendingAppend[]) => {
+      for (const item of batch) {
+        const r = item.record;
+        const seq = this.nextSeq++;
+        this.insert.run(
+          seq,
+          r.id,
+          r.target,
+          r.onlyLane,
+          r.method,
+          r.url,
+          JSON.stringify(r.headers),
+          r.body,
+          r.orderingKey,
+          r.acceptedAt,
+        );
+        item.stored = { ...r, seq, ref: String(seq) };
+      }
+    });
+  }
+
+  async open(lanes: readonly LaneSpec[]): Promise<void> {
+    const known = new Set(lanes.map((l) => l.id));
+    for (const row of this.db.prepare('SELECT lane FROM cursors').all() as Array<{ lane: string }>) {
+      if (!known.has(row.lane)) {
+        this.db.prepare('DELETE FROM cursors WHERE lane = ?').run(row.lane);
+        this.db.prepare('DELETE FROM done WHERE lane = ?').run(row.lane);
+      }
+    }
+    const getCursor = this.db.prepare('SELECT watermark FROM cursors WHERE lane = ?');
+    const getDone = this.db.prepare('SELECT seq FROM done WHERE lane = ? AND seq > ?');
+    const count = this.db.prepare(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(length(body)), 0) AS b FROM records
+       WHERE target = ? AND seq > ? AND (only_lane IS NULL OR only_lane = ?)`,
+    );
+    for (const spec of lanes) {
+      const cursor = getCursor.get(spec.id) as { watermark: number } | undefined;
+      // A new lane starts at the end of the queue: it receives what is accepted from now on.
+      const watermark = cursor?.watermark ?? this.durableSeq;
+      if (!cursor)
+        this.db.prepare('INSERT INTO cursors (lane, watermark) VALUES (?, ?)').run(spec.id, watermark);
+      const done = new Set((getDone.all(spec.id, watermark) as Array<{ seq: number }>).map((r) => r.seq));
+      const totals = count.get(spec.target, watermark, spec.id) as { n: number; b: number };
+      const state: LaneState = {
+        spec,
+        watermark,
+        readCursor: watermark,
+        out: [],
+        outHead: 0,
+        completedAhead: new Set(),
+        newlyCompleted: [],
+        doneBeforeStart: done,
+        entries: Math.max(0, totals.n - done.size),
+        bytes: totals.b,
+        dirty: false,
+      };
+      this.lanes.set(spec.id, state);
+      const list = this.lanesByTarget.get(spec.target) ?? [];
+      list.push(state);
+      this.lanesByTarget.set(spec.target, list);
+    }
+    this.progressTimer = setInterval(() => this.flushProgress(), PROGRESS_INTERVAL_MS);
+    this.progressTimer.unref();
+  }
+
+  append(record: NewRecord): Promise<StoredRecord> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ record, resolve, reject, stored: null });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  onDurable(listener: (records: readonly StoredRecord[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      this.insertMany(batch);
+    } catch (error) {
+      for (const item of batch) item.reject(error as Error);
+      return;
+    }
+    if (this.durability === 'os') {
+      this.settle(batch);
+      return;
+    }
+    for (const item of batch) this.awaitingSync.push(item);
+    if (!this.syncing) this.startSync();
+  };
+
+  private startSync(): void {
+    this.syncing = true;
+    const group = this.awaitingSync;
+    this.awaitingSync = [];
+    fdatasync(this.walFd, (error) => {
+      this.syncing = false;
+      if (error) {
+        for (const item of group) item.reject(error);
+      } else {
+        this.settle(group);
+      }
+      if (this.awaitingSync.length > 0) this.startSync();
+    });
+  }
+
+  private settle(group: PendingAppend[]): void {
+    const records: StoredRecord[] = new Array(group.length);
+    for (let i = 0; i < group.length; i++) {
+      const stored = group[i].stored!;
+      records[i] = stored;
+      this.ring.push(stored);
+      const lanes = this.lanesByTarget.get(stored.target);
+      if (lanes) {
+        for (const lane of lanes) {
+          if (stored.onlyLane !== null && stored.onlyLane !== lane.spec.id) continue;
+          lane.entries++;
+          lane.bytes += stored.body.length;
+        }
+      }
+    }
+    this.durableSeq = records[records.length - 1].seq;
+    if (this.ring.length > 2 * RING_SIZE) this.ring = this.ring.slice(this.ring.length - RING_SIZE);
+    for (const item of group) item.resolve(item.stored!);
+    for (const listener of this.listeners) listener(records);
+  }
+
+  async read(laneId: string, max: number): Promise<StoredRecord[]> {
+    const lane = this.lanes.get(laneId);
+    if (!lane) throw new Error(`unknown lane ${laneId}`);
+    const result: StoredRecord[] = [];
+    const ringStart = this.ring.length > 0 ? this.ring[0].seq : this.durableSeq + 1;
+    if (lane.readCursor + 1 >= ringStart) {
+      let i = lane.readCursor + 1 - ringStart;
+      while (i < this.ring.length && result.length < max) {
+        const record = this.ring[i++];
+        lane.readCursor = record.seq;
+        this.take(lane, record, result);
+      }
+    } else {
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM records WHERE target = ? AND seq > ? AND seq <= ? AND (only_lane IS NULL OR only_lane = ?)
+           ORDER BY seq LIMIT ?`,
+        )
+        .all(lane.spec.target, lane.readCursor, this.durableSeq, lane.spec.id, max) as RecordRow[];
+      for (const row of rows) this.take(lane, toStored(row), result);
+      lane.readCursor =
+        rows.length === max ? rows[rows.length - 1].seq : Math.max(lane.readCursor, this.durableSeq);
+    }
+    if (lane.outHead === lane.out.length) this.advance(lane);
+    return result;
+  }
+
+  private take(lane: LaneState, record: StoredRecord, result: StoredRecord[]): void {
+    if (record.target !== lane.spec.target) return;
+    if (record.onlyLane !== null && record.onlyLane !== lane.spec.id) return;
+    if (lane.doneBeforeStart.size > 0 && lane.doneBeforeStart.delete(record.seq)) return;
+    lane.out.push(record.seq);
+    result.push(record);
+  }
+
+  complete(laneId: string, record: StoredRecord): void {
+    const lane = this.lanes.get(laneId);
+    if (!lane) return;
+    lane.entries--;
+    lane.bytes -= record.body.length;
+    lane.completedAhead.add(record.seq);
+    lane.newlyCompleted.push(record.seq);
+    this.advance(lane);
+  }
+
+  private advance(lane: LaneState): void {
+    const out = lane.out;
+    let head = lane.outHead;
+    while (head < out.length && lane.completedAhead.delete(out[head])) {
+      lane.watermark = out[head];
+      head++;
+    }
+    if (head === out.length) {
+      lane.out = [];
+      lane.outHead = 0;
+      if (lane.readCursor > lane.watermark) lane.watermark = lane.readCursor;
+    } else if (head > 4096 && head * 2 > out.length) {
+      lane.out = out.slice(head);
+      lane.outHead = 0;
+    } else {
+      lane.outHead = head;
+    }
+    lane.dirty = true;
+  }
+
+  private flushProgress(): void {
+    if (this.closed) return;
+    const dirty = [...this.lanes.values()].filter((l) => l.dirty);
+    if (dirty.length === 0) return;
+    const setCursor = this.db.prepare('UPDATE cursors SET watermark = ? WHERE lane = ?');
+    const clearDone = this.db.prepare('DELETE FROM done WHERE lane = ? AND seq <= ?');
+    const addDone = this.db.prepare('INSERT OR IGNORE INTO done (lane, seq) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const lane of dirty) {
+        lane.dirty = false;
+        setCursor.run(lane.watermark, lane.spec.id);
+        clearDone.run(lane.spec.id, lane.watermark);
+        for (const seq of lane.newlyCompleted) if (seq > lane.watermark) addDone.run(lane.spec.id, seq);
+        lane.newlyCompleted = [];
+      }
+    })();
+  }
+
+  async deadLetter(laneId: string, record: StoredRecord, info: DeadInfo): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO dead (lane, seq, attempts, reason, status, dead_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(laneId, record.seq, info.attempts, info.reason, info.status, Date.now());
+    this.complete(laneId, record);
+  }
+
+  private selectDead(filter: DeadFilter): DeadRow[] {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.laneId !== undefined) {
+      where.push('d.lane = ?');
+      params.push(filter.laneId);
+    }
+    if (filter.id !== undefined) {
+      where.push('r.id = ?');
+      params.push(filter.id);
+    }
+    params.push(filter.limit ?? -1);
+    return this.db
+      .prepare(
+        `SELECT d.lane, d.attempts, d.reason, d.status, d.dead_at, r.* FROM dead d JOIN records r ON r.seq = d.seq
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.seq LIMIT ?`,
+      )
+      .all(...params) as DeadRow[];
+  }
+
+  async listDead(filter: DeadFilter): Promise<DeadLetter[]> {
+    return this.selectDead(filter).map((row) => ({
+      laneId: row.lane,
+      attempts: row.attempts,
+      reason: row.reason,
+      status: row.status,
+      deadAt: row.dead_at,
+      record: toStored(row),
+    }));
+  }
+
+  async replayDead(filter: DeadFilter): Promise<number> {
+    const rows = this.selectDead(filter).filter((row) => this.lanes.has(row.lane));
+    // Queue the copies durably first, then drop the dead letters: a crash in between replays twice, never zero times.
+    await Promise.all(
+      rows.map((row) => {
+        const r = toStored(row);
+        return this.append({ ...r, onlyLane: row.lane });
+      }),
+    );
+    const del = this.db.prepare('DELETE FROM dead WHERE lane = ? AND seq = ?');
+    this.db.transaction(() => {
+      for (const row of rows) del.run(row.lane, row.seq);
+    })();
+    return rows.length;
+  }
+
+  async deleteDead(filter: DeadFilter): Promise<number> {
+    const rows = this.selectDead(filter);
+    const del = this.db.prepare('DELETE FROM dead WHERE lane = ? AND seq = ?');
+    this.db.transaction(() => {
+      for (const row of rows) del.run(row.lane, row.seq);
+    })();
+    return rows.length;
+  }
+
+  depth(laneId: string): Depth {
+    const lane = this.lanes.get(laneId);
+    if (!lane || lane.entries <= 0) return { entries: 0, bytes: 0 };
+    return { entries: lane.entries, bytes: lane.bytes };
+  }
+
+  async oldest(laneId: string): Promise<number> {
+    const lane = this.lanes.get(laneId);
+    if (!lane || lane.entries <= 0) return 0;
+    const row = this.db
+      .prepare(
+        `SELECT accepted_at FROM records WHERE target = ? AND seq > ? AND (only_lane IS NULL OR only_lane = ?)
+         ORDER BY seq LIMIT 1`,
+      )
+      .get(lane.spec.target, lane.watermark, lane.spec.id) as { accepted_at: number } | undefined;
+    return row?.accepted_at ?? 0;
+  }
+
+  async compact(): Promise<number> {
+    if (this.lanes.size === 0) return 0;
+    this.flushProgress();
+    let min = Number.POSITIVE_INFINITY;
+    for (const lane of this.lanes.values()) min = Math.min(min, lane.watermark);
+    // Bounded chunks keep each pause of the event loop short.
+    const result = this.db
+      .prepare(
+        `DELETE FROM records WHERE seq IN (SELECT seq FROM records r WHERE seq <= ?
+           AND NOT EXISTS (SELECT 1 FROM dead WHERE dead.seq = r.seq) ORDER BY seq LIMIT 5000)`,
+      )
+      .run(min);
+    return result.changes;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.pending.length > 0) this.flush();
+    while (this.syncing || this.awaitingSync.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    this.flushProgress();
+    this.closed = true;
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    closeSync(this.walFd);
+    this.db.close();
+  }
+}
