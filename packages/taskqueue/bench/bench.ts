@@ -1,10 +1,12 @@
 // Throughput and memory of TaskQueue against fastq (promise mode) and p-queue 8, in one run.
 //
-//   node --expose-gc packages/taskqueue/dist/bench/bench.js [--quick]
+//   node --expose-gc packages/taskqueue/dist/bench/bench.js [--quick] [--rounds N]
 //
 // Every peer runs the same async no-op task through its promise-returning API
 // (TaskQueue#push, fastq.promise().push, PQueue#add), so each task costs one promise
-// per push in every queue. --quick divides the task counts by 10.
+// per push in every queue. --quick divides the task counts by 10. taskqueue and its
+// main peer run --rounds times (default 2), interleaved, and the best time of each is
+// kept: the machine is shared, and the best run is the one least disturbed.
 import fastq from 'fastq';
 import PQueue from 'p-queue';
 import { TaskQueue } from '../src/index.js';
@@ -13,6 +15,8 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 10 : 1;
 const MILLION = 1_000_000 / scale;
 const WINDOW = 1_000;
+const roundsFlag = process.argv.indexOf('--rounds');
+const ROUNDS = roundsFlag === -1 ? 2 : Math.max(1, Number(process.argv[roundsFlag + 1]) || 1);
 
 async function noopTask(): Promise<void> {}
 function noop(): void {}
@@ -82,7 +86,9 @@ async function measure(
   let ms = await timed(() => Promise.race([run(), limit]));
   clearTimeout(timer);
   if (ms >= RUN_LIMIT_MS) ms = Number.POSITIVE_INFINITY;
-  rows.push({ scenario, peer, tasks, ms });
+  const earlier = rows.find((row) => row.scenario === scenario && row.peer === peer);
+  if (earlier === undefined) rows.push({ scenario, peer, tasks, ms });
+  else earlier.ms = Math.min(earlier.ms, ms);
   process.stderr.write(`${scenario} ${peer}: ${ms.toFixed(0)} ms\n`);
 }
 
@@ -106,18 +112,24 @@ async function throughput(): Promise<void> {
     await fed(taskQueue(concurrency), 20_000, WINDOW);
     await fed(fastqPromise(concurrency), 20_000, WINDOW);
     await fed(pQueue(concurrency), 20_000, WINDOW);
-    await measure(scenario, 'taskqueue', MILLION, () => fed(taskQueue(concurrency), MILLION, WINDOW));
-    await measure(scenario, 'fastq', MILLION, () => fed(fastqPromise(concurrency), MILLION, WINDOW));
+    for (let round = 0; round < ROUNDS; round++) {
+      await measure(scenario, 'taskqueue', MILLION, () => fed(taskQueue(concurrency), MILLION, WINDOW));
+      await measure(scenario, 'fastq', MILLION, () => fed(fastqPromise(concurrency), MILLION, WINDOW));
+    }
     await measure(scenario, 'p-queue', MILLION, () => fed(pQueue(concurrency), MILLION, WINDOW));
   }
   {
     const scenario = 'up front, concurrency 100';
-    await measure(scenario, 'taskqueue', MILLION, () => upFront(taskQueue(100), MILLION));
-    await measure(scenario, 'fastq', MILLION, () => upFront(fastqPromise(100), MILLION));
+    for (let round = 0; round < ROUNDS; round++) {
+      await measure(scenario, 'taskqueue', MILLION, () => upFront(taskQueue(100), MILLION));
+      await measure(scenario, 'fastq', MILLION, () => upFront(fastqPromise(100), MILLION));
+    }
     const small = MILLION / 10;
     const smallScenario = `up front, concurrency 100, ${small.toLocaleString('en')} tasks`;
-    await measure(smallScenario, 'taskqueue', small, () => upFront(taskQueue(100), small));
-    await measure(smallScenario, 'fastq', small, () => upFront(fastqPromise(100), small));
+    for (let round = 0; round < ROUNDS; round++) {
+      await measure(smallScenario, 'taskqueue', small, () => upFront(taskQueue(100), small));
+      await measure(smallScenario, 'fastq', small, () => upFront(fastqPromise(100), small));
+    }
     await measure(smallScenario, 'p-queue', small, () => upFront(pQueue(100), small));
   }
 }
@@ -126,28 +138,30 @@ async function keyed(): Promise<void> {
   const keys = 1_000;
   const total = MILLION / 5;
   const scenario = `keyed, ${keys} keys`;
-  await measure(scenario, 'taskqueue', total, async () => {
-    const queue = new TaskQueue({ concurrency: keys });
-    let last: Promise<unknown> = Promise.resolve();
-    for (let i = 0; i < total; i++) last = queue.push(noopTask, { key: i % keys });
-    await last;
-    await queue.onIdle();
-  });
-  await measure(scenario, 'p-queue per key', total, async () => {
-    const queues = new Map<number, PQueue>();
-    let last: Promise<unknown> = Promise.resolve();
-    for (let i = 0; i < total; i++) {
-      const key = i % keys;
-      let queue = queues.get(key);
-      if (queue === undefined) {
-        queue = new PQueue({ concurrency: 1 });
-        queues.set(key, queue);
+  for (let round = 0; round < ROUNDS; round++) {
+    await measure(scenario, 'taskqueue', total, async () => {
+      const queue = new TaskQueue({ concurrency: keys });
+      let last: Promise<unknown> = Promise.resolve();
+      for (let i = 0; i < total; i++) last = queue.push(noopTask, { key: i % keys });
+      await last;
+      await queue.onIdle();
+    });
+    await measure(scenario, 'p-queue per key', total, async () => {
+      const queues = new Map<number, PQueue>();
+      let last: Promise<unknown> = Promise.resolve();
+      for (let i = 0; i < total; i++) {
+        const key = i % keys;
+        let queue = queues.get(key);
+        if (queue === undefined) {
+          queue = new PQueue({ concurrency: 1 });
+          queues.set(key, queue);
+        }
+        last = queue.add(noopTask);
       }
-      last = queue.add(noopTask);
-    }
-    await last;
-    await Promise.all([...queues.values()].map((queue) => queue.onIdle()));
-  });
+      await last;
+      await Promise.all([...queues.values()].map((queue) => queue.onIdle()));
+    });
+  }
 }
 
 interface MemoryRow {
@@ -214,6 +228,10 @@ async function memory(): Promise<void> {
 }
 
 function printTable(): void {
+  console.log(
+    `Node ${process.version}, best of ${ROUNDS} interleaved rounds for taskqueue and its main peer`,
+  );
+  console.log('');
   console.log('| scenario | queue | tasks | ms | tasks/s | taskqueue speed vs this peer |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const row of rows) {
