@@ -657,8 +657,12 @@ export class TaskQueue {
     if (this.listeners.table.cancel.length !== 0)
       this.listeners.emit('cancel', { ...this.eventOf(job), reason });
     if (state === RUNNING) {
-      const controller = job.control?.controller;
-      if (controller !== null && controller !== undefined) controller.abort(reason);
+      const control = job.control;
+      if (control !== null) {
+        clearTimeout(control.attemptTimer);
+        control.attemptTimer = undefined;
+        control.controller?.abort(reason);
+      }
       return; // finished when its function returns
     }
     if (state === READY) this.ready.remove(job);

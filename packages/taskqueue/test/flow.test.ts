@@ -257,3 +257,31 @@ describe('observability', () => {
     assert.equal(calls, 1);
   });
 });
+
+describe('waiters and cancellation', () => {
+  test('onSizeLessThan and onEmpty resolve when cancellation shrinks the queue', async () => {
+    const queue = new TaskQueue({ paused: true });
+    const controllers = Array.from({ length: 3 }, () => new AbortController());
+    const tasks = controllers.map((controller) =>
+      queue.push(async () => 1, { signal: controller.signal }).catch((error: { code: string }) => error.code),
+    );
+    let belowTwo = false;
+    let empty = false;
+    void queue.onSizeLessThan(2).then(() => {
+      belowTwo = true;
+    });
+    void queue.onEmpty().then(() => {
+      empty = true;
+    });
+    controllers[0].abort();
+    await tick();
+    assert.equal(belowTwo, false);
+    controllers[1].abort();
+    await waitFor('size below 2', () => belowTwo);
+    assert.equal(empty, false);
+    controllers[2].abort();
+    await waitFor('empty', () => empty);
+    assert.deepEqual(await Promise.all(tasks), ['ERR_TASK_ABORTED', 'ERR_TASK_ABORTED', 'ERR_TASK_ABORTED']);
+    await queue.onIdle();
+  });
+});

@@ -169,3 +169,56 @@ describe('cancellation', () => {
     assert.equal(calls, 1);
   });
 });
+
+describe('signals', () => {
+  test('tasks sharing the queue-wide signal can add many listeners without a leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const queue = new TaskQueue({ concurrency: 30 });
+      const gate = deferred();
+      const tasks = Array.from({ length: 30 }, () =>
+        queue.push(async (signal) => {
+          const onAbort = (): void => {};
+          signal.addEventListener('abort', onAbort);
+          await gate.promise;
+          signal.removeEventListener('abort', onAbort);
+        }),
+      );
+      await tick();
+      gate.resolve();
+      await Promise.all(tasks);
+      await tick();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(
+      warnings.map((warning) => warning.name),
+      [],
+    );
+  });
+
+  test('a running task cancelled by its caller is not also counted as timed out', async () => {
+    const queue = new TaskQueue();
+    const controller = new AbortController();
+    const stubborn = deferred();
+    let started = false;
+    const result = queue.push(
+      () => {
+        started = true;
+        return stubborn.promise;
+      },
+      { timeout: 20, signal: controller.signal },
+    );
+    await waitFor('start', () => started);
+    controller.abort();
+    await assert.rejects(result, TaskAbortedError);
+    await sleep(40);
+    stubborn.resolve();
+    await queue.onIdle();
+    assert.deepEqual(queue.stats, { completed: 0, failed: 0, retried: 0, timedOut: 0, cancelled: 1 });
+  });
+});
