@@ -22,9 +22,10 @@ export abstract class Handler extends Filterer {
   _closed = false;
   private readonly ref: WeakRef<Handler>;
 
-  constructor(level: Level = NOTSET) {
+  /** `new Handler(level?)` or `new Handler({ level })` (the form dictConfig factories use). */
+  constructor(level: Level | { level?: Level } = NOTSET) {
     super();
-    this.level = checkLevel(level);
+    this.level = checkLevel(typeof level === 'object' && level !== null ? (level.level ?? NOTSET) : level);
     this.ref = trackHandler(this);
   }
 

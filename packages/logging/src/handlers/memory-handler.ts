@@ -7,9 +7,9 @@ export class BufferingHandler extends Handler {
   capacity: number;
   buffer: LogRecord[] = [];
 
-  constructor(capacity: number) {
+  constructor(capacity: number | { capacity: number }) {
     super();
-    this.capacity = capacity;
+    this.capacity = typeof capacity === 'number' ? capacity : capacity.capacity;
   }
 
   /** Full buffer? Subclasses refine. */
