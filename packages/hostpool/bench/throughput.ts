@@ -38,12 +38,15 @@ interface Result {
   name: string;
   done: number;
   seconds: number;
+  /** Client process CPU time (user + system) spent in this client's rounds, µs. */
+  cpuMicros: number;
   latencies: Float64Array;
 }
 
 /** Sends `count` requests at `concurrency` (bounded by time), adding to `result`. */
 async function runRound(send: Send, count: number, result: Result): Promise<void> {
   let started = 0;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = start + maxMs;
   const worker = async (): Promise<void> => {
@@ -56,6 +59,8 @@ async function runRound(send: Send, count: number, result: Result): Promise<void
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   result.seconds += (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  result.cpuMicros += cpu.user + cpu.system;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -138,6 +143,7 @@ try {
       name,
       done: 0,
       seconds: 0,
+      cpuMicros: 0,
       latencies: new Float64Array(5000),
     });
   }
@@ -145,6 +151,7 @@ try {
     name,
     done: 0,
     seconds: 0,
+    cpuMicros: 0,
     latencies: new Float64Array(total),
   }));
   const perRound = Math.ceil(total / rounds);
@@ -161,11 +168,11 @@ try {
     `${total} POSTs (${Buffer.byteLength(body)} B) per client in ${rounds} interleaved rounds, concurrency ${concurrency}, ` +
       `2 upstreams × ${connectionsPerHost} connections, Node ${process.version}`,
     '',
-    '| client | requests | req/s | p50 ms | p99 ms | vs BalancedPool |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| client | requests | req/s | p50 ms | p99 ms | client CPU µs/req | req/s vs BalancedPool |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...results.map((r) => {
       const sorted = r.latencies.subarray(0, r.done).sort();
-      return `| ${r.name} | ${r.done} | ${Math.round(rate(r))} | ${percentile(sorted, 0.5).toFixed(2)} | ${percentile(sorted, 0.99).toFixed(2)} | ${(rate(r) / reference).toFixed(2)}× |`;
+      return `| ${r.name} | ${r.done} | ${Math.round(rate(r))} | ${percentile(sorted, 0.5).toFixed(2)} | ${percentile(sorted, 0.99).toFixed(2)} | ${(r.cpuMicros / r.done).toFixed(1)} | ${(rate(r) / reference).toFixed(2)}× |`;
     }),
   ];
   lines.push('', `HostPool vs http.Agent: ${(rate(results[0]) / rate(results[2])).toFixed(2)}×`);

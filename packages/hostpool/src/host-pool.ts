@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { type Balancer, createBalancer } from './balancer.js';
 import { HostPoolClosedError, HostPoolConfigError, NoHealthyHostError, UnknownHostError } from './errors.js';
 import { failureKind } from './failure-kind.js';
-import { HealthChecker, type HealthCheckOwner } from './health-check.js';
+import { HealthChecker } from './health-check.js';
 import { type EjectionReason, Host, type HostInfo, type HostState } from './host.js';
 import {
   canonicalHostUrl,
@@ -51,7 +51,7 @@ export interface HostPoolEvents {
  * host (broadcast). Failing hosts are ejected and probed back; see the README for the
  * state machine and every option.
  */
-export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwner, HealthCheckOwner {
+export class HostPool extends EventEmitter<HostPoolEvents> {
   private readonly settings: ResolvedOptions;
   private readonly balancer: Balancer;
   private readonly members = new Map<string, Host>();
@@ -66,6 +66,10 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
   private dnsTimer: NodeJS.Timeout | null = null;
   private dnsRefresh: Promise<void> | null = null;
   private unregisterMetrics: (() => void) | null = null;
+  /** Hands each dispatch's end back to this pool without putting the callback on its public surface. */
+  private readonly attemptOwner: AttemptOwner = {
+    attemptEnded: (attempt, error) => this.onAttemptEnded(attempt, error),
+  };
 
   /** Validates every option; throws {@link HostPoolConfigError} naming the first bad one. */
   constructor(options: HostPoolOptions) {
@@ -74,7 +78,13 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     this.balancer = createBalancer(this.settings.balance);
     for (const url of this.settings.hosts) this.addSeed(url);
     this.healthChecker =
-      this.settings.healthCheck === null ? null : new HealthChecker(this.settings.healthCheck, this);
+      this.settings.healthCheck === null
+        ? null
+        : new HealthChecker(this.settings.healthCheck, {
+            checkTargets: () => this.members.values(),
+            checkPassed: (host) => this.onCheckPassed(host),
+            checkFailed: (host, error) => this.onCheckFailed(host, error),
+          });
     this.healthChecker?.start();
     if (this.settings.registry !== null) this.unregisterMetrics = exposeMetrics(this.settings.registry, this);
     if (this.settings.dns !== null) {
@@ -129,7 +139,12 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     }
     const signal = request.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const attempt = new RequestAttempt(this, request, request.method ?? 'GET', this.settings.maxResponseSize);
+    const attempt = new RequestAttempt(
+      this.attemptOwner,
+      request,
+      request.method ?? 'GET',
+      this.settings.maxResponseSize,
+    );
     const promise = new Promise<HostResponse>((resolve, reject) => {
       attempt.resolve = resolve;
       attempt.reject = reject;
@@ -239,8 +254,8 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     attempt.dispatchTo(host, performance.now());
   }
 
-  /** @internal Called by {@link RequestAttempt} once per dispatch. */
-  attemptEnded(attempt: RequestAttempt, error: Error | null): void {
+  /** Called by {@link RequestAttempt} once per dispatch. */
+  private onAttemptEnded(attempt: RequestAttempt, error: Error | null): void {
     const host = attempt.host!;
     host.inFlight--;
     if (error === null) {
@@ -387,13 +402,8 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     if (host.state === 'ejected' && !this.closed) this.setState(host, 'probing', 'ejection-expired', null);
   }
 
-  /** @internal */
-  checkTargets(): Iterable<Host> {
-    return this.members.values();
-  }
-
-  /** @internal A passing active health check; brings an ejected or probing host back. */
-  checkPassed(host: Host): void {
+  /** A passing active health check; brings an ejected or probing host back. */
+  private onCheckPassed(host: Host): void {
     host.healthChecks++;
     host.consecutiveCheckFailures = 0;
     host.consecutiveCheckPasses++;
@@ -405,8 +415,8 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
     }
   }
 
-  /** @internal A failing active health check; ejects a healthy host after `unhealthyThreshold` in a row. */
-  checkFailed(host: Host, error: Error): void {
+  /** A failing active health check; ejects a healthy host after `unhealthyThreshold` in a row. */
+  private onCheckFailed(host: Host, error: Error): void {
     host.healthChecks++;
     host.healthCheckFailures++;
     host.consecutiveCheckPasses = 0;
@@ -477,7 +487,10 @@ export class HostPool extends EventEmitter<HostPoolEvents> implements AttemptOwn
 
   // --- DNS -------------------------------------------------------------------------
 
-  /** Re-resolves every seed given by name; one refresh at a time. Resolves when done. */
+  /**
+   * Re-resolves every configured host name now (with `dns` on; otherwise does nothing) and
+   * resolves once members are updated. Runs on its own every `dns.interval`; one at a time.
+   */
   refreshDns(): Promise<void> {
     if (this.settings.dns === null || this.closed) return Promise.resolve();
     this.dnsRefresh ??= this.resolveSeeds().finally(() => {

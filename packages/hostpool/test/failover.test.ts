@@ -18,7 +18,8 @@ describe('failover', () => {
     assert.ok(report.requests > 100, detail);
     assert.notEqual(report.ejectedAfterMs, null, detail);
     assert.notEqual(report.backAfterMs, null, detail);
-    // One interval, plus the probe's own round trip and timer slack on a busy machine.
-    assert.ok(report.backAfterMs! <= probeInterval + 250, detail);
+    // The next probe after the restart passes: at most one interval, plus the probe's own
+    // round trip and timer lateness, which on a loaded shared machine can reach hundreds of ms.
+    assert.ok(report.backAfterMs! <= probeInterval * 2, detail);
   });
 });
