@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogFormat, LogLevel } from './log.js';
 import { type ApiOptions, defaultOptions } from './options.js';
-import { PortInUseError, startApi } from './server.js';
 
 interface FlagSpec {
   env: string;
@@ -192,6 +191,8 @@ async function main(): Promise<void> {
     process.stdout.write(usage());
     return;
   }
+  // Loaded only now, so --help and bad flags answer without loading the server's dependencies.
+  const { PortInUseError, startApi } = await import('./server.js');
   let handle: Awaited<ReturnType<typeof startApi>>;
   try {
     handle = await startApi(options);

@@ -84,6 +84,11 @@ export async function commitWithEvent<T>(
         seq: written.envelope.seq,
         error: commitError instanceof Error ? commitError.message : String(commitError),
       });
+      // Ends the transaction if the failed commit left it open, and frees the connection.
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
       await compensate(deps, connection, room, written);
       throw new ApiError('internal_error', 'The change could not be saved. Try again.');
     }
@@ -102,11 +107,6 @@ async function compensate<T>(
   written: ChangeWrite<T>,
 ): Promise<void> {
   if (!written.compensation) return;
-  try {
-    await sql`rollback`.execute(connection);
-  } catch {
-    // The failed commit already ended the transaction.
-  }
   const burned = written.envelope.seq;
   const greatest = deps.db.engine === 'postgres' ? sql`greatest` : sql`max`;
   try {

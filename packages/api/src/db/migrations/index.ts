@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import * as webhookEvents from '../../webhooks/migration.js';
 import * as roomsMessagesEvents from './0001_rooms_messages_events.js';
 
 /**
@@ -7,4 +8,5 @@ import * as roomsMessagesEvents from './0001_rooms_messages_events.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_rooms_messages_events': roomsMessagesEvents,
+  '0002_webhook_events': webhookEvents,
 };

@@ -1,0 +1,3 @@
+import { definePaginationProperty } from './pagination-property.js';
+
+definePaginationProperty('sqlite', 150);
