@@ -370,16 +370,16 @@ export class TaskQueue {
       this.enqueue(job);
       return;
     }
-    let keyState = this.keys.get(key);
-    job.keyState = keyState ?? null;
+    const keyState = this.keys.get(key);
     if (keyState === undefined) {
-      keyState = new KeyState(key);
-      this.keys.set(key, keyState);
-      job.keyState = keyState;
-      keyState.head = job;
-      this.admitHead(keyState, job);
+      const fresh = new KeyState(key);
+      this.keys.set(key, fresh);
+      job.keyState = fresh;
+      fresh.head = job;
+      this.admitHead(fresh, job);
       this.pump();
     } else {
+      job.keyState = keyState;
       job.state = KEY_WAIT;
       keyState.waiting.push(job);
     }
