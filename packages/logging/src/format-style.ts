@@ -383,3 +383,6 @@ export const BASIC_FORMATS: Readonly<Record<FormatStyleName, string>> = {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: Python's string.Template syntax
   $: '${levelname}:${name}:${message}',
 };
+
+/** Python's `logging.BASIC_FORMAT`. */
+export const BASIC_FORMAT = '%(levelname)s:%(name)s:%(message)s';

@@ -19,7 +19,13 @@ export { FileHandler, reopenOnSighup } from './file-handler.js';
 export type { FilterLike, FilterResult } from './filter.js';
 export { Filter, Filterer } from './filter.js';
 export type { FormatStyle, FormatStyleName } from './format-style.js';
-export { BASIC_FORMATS, PercentStyle, StrFormatStyle, StringTemplateStyle } from './format-style.js';
+export {
+  BASIC_FORMAT,
+  BASIC_FORMATS,
+  PercentStyle,
+  StrFormatStyle,
+  StringTemplateStyle,
+} from './format-style.js';
 export type { FormatterOptions } from './formatter.js';
 export { BufferingFormatter, Formatter } from './formatter.js';
 export type { WritableLike } from './handler.js';
