@@ -1,0 +1,21 @@
+import type { FramedEvent, GapNotice } from './frame.js';
+
+/**
+ * One browser connection to one room, over either transport. A room writes to it through this
+ * interface only; the transport decides the bytes.
+ */
+export interface Subscriber {
+  readonly transport: 'sse' | 'websocket';
+  /** The client's address as counted against the connection limits. */
+  readonly ip: string;
+  /** The last seq this client has (or was told it missed); -1 means "whatever comes next". */
+  lastSeq: number;
+  /** Writes a framed event. Returns false when the client was dropped for falling behind. */
+  sendEvent(event: FramedEvent): boolean;
+  /** Tells the client events `from`..`to` are not held here. */
+  sendGap(gap: GapNotice): void;
+  /** Tells the client to reconnect after `after` ms, then ends the stream. */
+  sendReconnectAndClose(after: number): void;
+  /** Ends the stream without a notice (the client reconnects with its own backoff). */
+  close(): void;
+}
