@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ReflektorError } from './errors.js';
-import { stderrLogger } from './log.js';
+import { loggerFor, setUpLogging } from './log.js';
 import { helpText, parseCli } from './options.js';
 import { startReflektor } from './server.js';
 
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${helpText()}\n`);
     return;
   }
-  const log = stderrLogger('reflektor', settings.logLevel, settings.logFormat);
+  setUpLogging(settings.logLevel, settings.logFormat);
+  const log = loggerFor('reflektor');
   if (settings.redisUrl !== null) {
     process.stderr.write(
       'reflektor: --store: the Redis Streams store is not available in this build; use sqlite.\n',

@@ -1,20 +1,24 @@
-import { LaneRunner, type LaneRunnerOptions, type LaneStats, type RetryPolicy } from './lane.js';
+import { HostPool } from '@backchannel/hostpool';
+import { LaneRunner, type LaneStats, type RetryPolicy } from './lane.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { StoredRecord } from './record.js';
-import type { Lane } from './routing.js';
-import type { Sender } from './sender.js';
+import { type Lane, lanesOf, type Target } from './routing.js';
 import type { QueueStore } from './store/store.js';
 
 export interface DeliveryOptions {
-  lanes: readonly Lane[];
+  targets: readonly Target[];
   store: QueueStore;
-  sender: Sender;
   metrics: Metrics;
   log: Logger;
   concurrency: number;
   window: number;
   retry: RetryPolicy;
+  /** Per-attempt timeout (connect, response headers, body gaps). */
+  timeoutMs: number;
+  /** Keep-alive connections per host. */
+  connections: number;
+  signSecret: string | null;
 }
 
 /**
@@ -26,12 +30,37 @@ export class Delivery {
   private readonly byTarget = new Map<string, LaneRunner[]>();
   private readonly store: QueueStore;
 
+  private readonly pools: HostPool[] = [];
+
   constructor(options: DeliveryOptions) {
     this.store = options.store;
-    this.runners = options.lanes.map((lane) => {
-      const runnerOptions: LaneRunnerOptions = { ...options, lane };
-      return new LaneRunner(runnerOptions);
-    });
+    this.runners = [];
+    for (const target of options.targets) {
+      const pool = new HostPool({
+        hosts: target.hosts,
+        mode: target.mode,
+        name: target.name,
+        connections: options.connections,
+        connectTimeout: Math.min(options.timeoutMs, 5000),
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        outlierDetection: {
+          consecutiveFailures: 3,
+          consecutive5xx: 10,
+          consecutiveTimeouts: 3,
+          baseEjectionTime: Math.min(1000, options.retry.maxMs),
+          maxEjectionTime: options.retry.maxMs,
+        },
+        registry: options.metrics.registry,
+      });
+      pool.on('hostStateChange', ({ host, from, to, reason }) => {
+        options.log.info('host state changed', { target: target.name, host, from, to, reason });
+      });
+      this.pools.push(pool);
+      for (const lane of lanesOf([target])) {
+        this.runners.push(new LaneRunner({ ...options, lane, pool }));
+      }
+    }
     for (const runner of this.runners) {
       const list = this.byTarget.get(runner.lane.target) ?? [];
       list.push(runner);
@@ -88,6 +117,7 @@ export class Delivery {
   /** Stops sending and waits up to `timeoutMs` for requests in flight; the rest stays queued. */
   async drain(timeoutMs: number): Promise<number> {
     const left = await Promise.all(this.runners.map((r) => r.drain(timeoutMs)));
+    await Promise.all(this.pools.map((pool) => pool.close()));
     return left.reduce((a, b) => a + b, 0);
   }
 }

@@ -1,13 +1,15 @@
+import { type HostPool, NoHealthyHostError } from '@backchannel/hostpool';
+import { TaskQueue } from '@backchannel/taskqueue';
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { StoredRecord } from './record.js';
+import { classifyStatus, parseRetryAfter, replayHeaders } from './replay.js';
 import type { Lane } from './routing.js';
-import type { AttemptOutcome, Sender } from './sender.js';
 import type { QueueStore } from './store/store.js';
 
 export interface RetryPolicy {
-  /** First backoff step in milliseconds; step n waits a random time in [0, min(max, base·2^(n-1))]. */
+  /** Smallest backoff delay; retry n waits a random time in [base, min(max, base·2^n)] (full jitter). */
   baseMs: number;
   maxMs: number;
   /** Give up after this many attempts; 0 means no limit (only maxAgeMs applies). */
@@ -18,8 +20,9 @@ export interface RetryPolicy {
 
 export interface LaneRunnerOptions {
   lane: Lane;
+  /** The target's host pool (@backchannel/hostpool): connections, balancing, ejection. */
+  pool: HostPool;
   store: QueueStore;
-  sender: Sender;
   metrics: Metrics;
   log: Logger;
   /** Requests in flight at once on this lane (across all keys). */
@@ -27,27 +30,14 @@ export interface LaneRunnerOptions {
   /** Records read from the store and not yet finished, at most. */
   window: number;
   retry: RetryPolicy;
-}
-
-interface HostState {
-  origin: string;
-  paused: boolean;
-  /** Consecutive connection failures; > 0 means the circuit is open or half-open. */
-  failures: number;
-  ejectedUntil: number;
-  probing: boolean;
-}
-
-interface KeyChain {
-  items: StoredRecord[];
-  head: number;
+  timeoutMs: number;
+  signSecret: string | null;
 }
 
 /** A host's delivery state, as `/stats` shows it. */
 export interface HostStats {
   host: string;
-  paused: boolean;
-  failures: number;
+  state: string;
   ejectedForMs: number;
 }
 
@@ -55,6 +45,7 @@ export interface LaneStats {
   lane: string;
   target: string;
   mode: string;
+  paused: boolean;
   hosts: HostStats[];
   inFlight: number;
   inMemory: number;
@@ -62,37 +53,39 @@ export interface LaneStats {
   queuedBytes: number;
 }
 
-/** Full-jitter exponential backoff (AWS architecture blog, "Exponential Backoff And Jitter"). */
-export function fullJitter(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.random() * Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+/** Thrown inside a task to have @backchannel/taskqueue retry it, after `retryAfterMs` when known. */
+class RetryLater extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryAfterMs: number | undefined) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
 }
 
 /**
- * Delivers one lane's records: in acceptance order per ordering key, one request per key at a
- * time, up to `concurrency` keys at once. A failing head holds back its own key only. When a
- * host stops answering, its circuit opens: nothing is sent to it until a backoff has passed,
- * then one probe request, and on success everything flows again.
+ * Delivers one lane's records through a @backchannel/taskqueue: in acceptance order per
+ * ordering key, one request per key at a time, up to `concurrency` keys at once; a failing
+ * head holds back its own key only (the queue keeps its retry at the head of the key).
+ * Hosts that stop answering are ejected by the @backchannel/hostpool outlier detection:
+ * requests to them then fail fast, without a connection, until the ejection ends and one
+ * trial request decides.
  */
 export class LaneRunner {
   readonly lane: Lane;
   private readonly options: LaneRunnerOptions;
   private readonly store: QueueStore;
-  private readonly hosts: HostState[];
-  private nextHost = 0;
-  private ready: StoredRecord[] = [];
-  private readyHead = 0;
-  private urgent: StoredRecord[] = [];
-  private readonly chains = new Map<string, KeyChain>();
-  private readonly attempts = new Map<StoredRecord, number>();
+  private readonly pool: HostPool;
+  private readonly queue: TaskQueue;
+  /** Broadcast lanes pin every request to their one host; balanced lanes let the pool choose. */
+  private readonly pinnedHost: string | undefined;
+  private readonly sent = new Map<StoredRecord, number>();
+  private readonly pausedHosts = new Set<string>();
   private inMemory = 0;
-  private inFlight = 0;
   private filling = false;
   private fillAgain = false;
   /** False once a read came back short and no new record has been announced since. */
   private storeHasMore = true;
   private stopping = false;
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly delivered: Counter.Internal;
   private readonly retried: Counter.Internal;
   private readonly dead: Counter.Internal;
@@ -103,13 +96,14 @@ export class LaneRunner {
     this.options = options;
     this.lane = options.lane;
     this.store = options.store;
-    this.hosts = options.lane.hosts.map((origin) => ({
-      origin,
-      paused: false,
-      failures: 0,
-      ejectedUntil: 0,
-      probing: false,
-    }));
+    this.pool = options.pool;
+    this.pinnedHost = options.lane.mode === 'broadcast' ? options.lane.hosts[0] : undefined;
+    this.queue = new TaskQueue({
+      concurrency: options.concurrency,
+      retries: Number.POSITIVE_INFINITY,
+      minDelay: options.retry.baseMs,
+      maxDelay: options.retry.maxMs,
+    });
     const m = options.metrics;
     this.delivered = m.delivered.labels(this.lane.id);
     this.retried = m.retried.labels(this.lane.id);
@@ -140,7 +134,7 @@ export class LaneRunner {
         this.filling = false;
         if (records.length < want && !this.fillAgain) this.storeHasMore = false;
         for (const record of records) this.enqueue(record);
-        this.pump();
+        if (this.storeHasMore && this.inMemory < this.options.window / 2) this.fill();
       },
       (error: Error) => {
         this.filling = false;
@@ -155,247 +149,143 @@ export class LaneRunner {
 
   private enqueue(record: StoredRecord): void {
     this.inMemory++;
-    const key = record.orderingKey;
-    if (key === null) {
-      this.ready.push(record);
-      return;
-    }
-    const chain = this.chains.get(key);
-    if (chain === undefined) {
-      this.chains.set(key, { items: [record], head: 0 });
-      this.ready.push(record);
-    } else {
-      chain.items.push(record);
-    }
+    const task = (signal: AbortSignal): Promise<void> => this.deliver(record, signal);
+    if (record.orderingKey === null) this.queue.pushDetached(task);
+    else this.queue.pushDetached(task, { key: record.orderingKey });
   }
 
-  private nextReady(): StoredRecord | undefined {
-    if (this.urgent.length > 0) return this.urgent.shift();
-    if (this.readyHead < this.ready.length) {
-      const record = this.ready[this.readyHead++];
-      if (this.readyHead === this.ready.length) {
-        this.ready = [];
-        this.readyHead = 0;
-      } else if (this.readyHead > 4096 && this.readyHead * 2 > this.ready.length) {
-        this.ready = this.ready.slice(this.readyHead);
-        this.readyHead = 0;
-      }
-      return record;
-    }
-    return undefined;
-  }
-
-  private pickHost(now: number): HostState | null {
-    const n = this.hosts.length;
-    for (let i = 0; i < n; i++) {
-      const host = this.hosts[(this.nextHost + i) % n];
-      if (host.paused || host.ejectedUntil > now) continue;
-      if (host.failures > 0 && host.probing) continue;
-      this.nextHost = (this.nextHost + i + 1) % n;
-      return host;
-    }
-    return null;
-  }
-
-  private wakeAt(at: number): void {
-    if (this.wakeTimer !== null) return;
-    this.wakeTimer = setTimeout(
-      () => {
-        this.wakeTimer = null;
-        this.pump();
-      },
-      Math.max(1, at - Date.now()),
-    );
-    this.wakeTimer.unref();
-  }
-
-  private pump(): void {
-    const { concurrency, retry } = this.options;
-    const now = Date.now();
-    while (!this.stopping && this.inFlight < concurrency) {
-      const record = this.nextReady();
-      if (record === undefined) break;
-      if (retry.maxAgeMs > 0 && now - record.acceptedAt > retry.maxAgeMs) {
-        this.giveUp(record, this.attempts.get(record) ?? 0, 0, 'expired: older than --max-age');
-        continue;
-      }
-      const host = this.pickHost(now);
-      if (host === null) {
-        this.urgent.unshift(record);
-        let soonest = Number.POSITIVE_INFINITY;
-        for (const h of this.hosts) if (!h.paused && !h.probing) soonest = Math.min(soonest, h.ejectedUntil);
-        if (soonest !== Number.POSITIVE_INFINITY) this.wakeAt(soonest);
-        break;
-      }
-      if (host.failures > 0) host.probing = true;
-      this.inFlight++;
-      this.attempt(record, host);
-    }
-    if (this.storeHasMore && this.inMemory < this.options.window / 2) this.fill();
-  }
-
-  private attempt(record: StoredRecord, host: HostState): void {
-    const attempt = (this.attempts.get(record) ?? 0) + 1;
-    const started = performance.now();
-    this.options.sender.send(host.origin, record, attempt).then((outcome) => {
-      this.inFlight--;
-      this.attemptLatency.observe((performance.now() - started) / 1000);
-      this.settle(record, host, attempt, outcome);
-      this.pump();
-    });
-  }
-
-  private settle(record: StoredRecord, host: HostState, attempt: number, outcome: AttemptOutcome): void {
+  private async deliver(record: StoredRecord, signal: AbortSignal): Promise<void> {
     const { retry } = this.options;
-    if (outcome.result === 'unreachable') {
-      host.failures++;
-      host.probing = false;
-      host.ejectedUntil = Date.now() + retry.baseMs + fullJitter(host.failures, retry.baseMs, retry.maxMs);
-      if (host.failures === 1) {
-        this.options.log.warning('host unreachable, holding its deliveries', {
-          lane: this.lane.id,
-          host: host.origin,
-          reason: outcome.reason,
-        });
-      }
-    } else {
-      if (host.failures > 0) {
-        this.options.log.info('host is back', {
-          lane: this.lane.id,
-          host: host.origin,
-          failures: host.failures,
-        });
-      }
-      host.failures = 0;
-      host.probing = false;
-      host.ejectedUntil = 0;
+    if (retry.maxAgeMs > 0 && Date.now() - record.acceptedAt > retry.maxAgeMs) {
+      return this.giveUp(record, 0, 'expired: older than --max-age');
     }
-    if (outcome.result === 'delivered') {
-      this.delivered.inc();
-      this.deliveryLatency.observe((Date.now() - record.acceptedAt) / 1000);
-      this.store.complete(this.lane.id, record);
-      this.finish(record);
-      return;
-    }
-    if (outcome.result === 'rejected') {
-      this.giveUp(record, attempt, outcome.status, outcome.reason);
-      return;
+    const attempt = (this.sent.get(record) ?? 0) + 1;
+    const started = performance.now();
+    let status = 0;
+    let retryAfterMs: number | undefined;
+    let reason: string;
+    try {
+      const response = await this.pool.request({
+        host: this.pinnedHost,
+        method: record.method,
+        path: record.url,
+        headers: replayHeaders(record, attempt, this.options.signSecret),
+        body: record.body.length > 0 ? record.body : null,
+        signal,
+        retryable: true,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      this.sent.set(record, attempt);
+      this.attemptLatency.observe((performance.now() - started) / 1000);
+      status = response.statusCode;
+      const verdict = classifyStatus(status);
+      if (verdict === 'delivered') {
+        this.delivered.inc();
+        this.deliveryLatency.observe((Date.now() - record.acceptedAt) / 1000);
+        this.store.complete(this.lane.id, record);
+        this.finish(record);
+        return;
+      }
+      if (verdict === 'rejected') return this.giveUp(record, attempt, `HTTP ${status}`, status);
+      retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
+      reason = `HTTP ${status}`;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof NoHealthyHostError) {
+        // Nothing was sent: the host is ejected or its one trial request is in flight.
+        throw new RetryLater(error.message, error.retryAfterMs ?? undefined);
+      }
+      this.sent.set(record, attempt);
+      const e = error as Error & { code?: string };
+      reason = `${e.code ?? e.name}: ${e.message}`;
     }
     const tooMany = retry.maxAttempts > 0 && attempt >= retry.maxAttempts;
     const tooOld = retry.maxAgeMs > 0 && Date.now() - record.acceptedAt >= retry.maxAgeMs;
     if (tooMany || tooOld) {
       const why = tooMany ? `gave up after ${attempt} attempts` : 'expired: older than --max-age';
-      this.giveUp(record, attempt, outcome.status, `${why}; last: ${outcome.reason}`);
-      return;
+      return this.giveUp(record, attempt, `${why}; last: ${reason}`, status);
     }
     this.retried.inc();
-    this.attempts.set(record, attempt);
-    if (outcome.result === 'unreachable') {
-      // The host's circuit decides when to try again; keep the record first in line.
-      this.urgent.push(record);
-      return;
-    }
-    const delay = Math.max(outcome.retryAfterMs, fullJitter(attempt, retry.baseMs, retry.maxMs));
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      this.urgent.push(record);
-      this.pump();
-    }, delay);
-    this.retryTimers.add(timer);
+    throw new RetryLater(reason, retryAfterMs);
   }
 
-  private giveUp(record: StoredRecord, attempts: number, status: number, reason: string): void {
-    // The key stays blocked until the dead letter is stored, so order holds across it.
-    this.inFlight++;
-    this.store.deadLetter(this.lane.id, record, { attempts, reason, status }).then(
-      () => {
-        this.inFlight--;
-        this.dead.inc();
-        this.options.log.warning('request moved to dead letters', {
-          lane: this.lane.id,
-          id: record.id,
-          attempts,
-          reason,
-        });
-        this.finish(record);
-        this.pump();
-      },
-      (error: Error) => {
-        this.inFlight--;
-        this.options.log.error('storing a dead letter failed, will retry', {
-          id: record.id,
-          error: error.message,
-        });
-        const timer = setTimeout(() => {
-          this.retryTimers.delete(timer);
-          this.urgent.push(record);
-          this.pump();
-        }, 1000);
-        this.retryTimers.add(timer);
-      },
-    );
+  /** Stores the dead letter inside the task, so the key's next request waits for it. */
+  private async giveUp(record: StoredRecord, attempts: number, reason: string, status = 0): Promise<void> {
+    await this.store.deadLetter(this.lane.id, record, { attempts, reason, status });
+    this.dead.inc();
+    this.options.log.warning('request moved to dead letters', {
+      lane: this.lane.id,
+      id: record.id,
+      attempts,
+      reason,
+    });
+    this.finish(record);
   }
 
   private finish(record: StoredRecord): void {
-    this.attempts.delete(record);
+    this.sent.delete(record);
     this.inMemory--;
-    const key = record.orderingKey;
-    if (key === null) return;
-    const chain = this.chains.get(key);
-    if (chain === undefined) return;
-    chain.head++;
-    if (chain.head < chain.items.length) {
-      this.ready.push(chain.items[chain.head]);
-      if (chain.head > 1024) {
-        chain.items = chain.items.slice(chain.head);
-        chain.head = 0;
-      }
-    } else {
-      this.chains.delete(key);
-    }
+    if (this.storeHasMore && this.inMemory < this.options.window / 2) this.fill();
   }
 
-  /** Stops or restarts sending to `origin` (if it is one of this lane's hosts). Returns whether it was. */
+  /** Stops or restarts sending to `origin` (every host when null). Returns whether this lane has it. */
   setPaused(origin: string | null, paused: boolean): boolean {
-    let found = false;
-    for (const host of this.hosts) {
-      if (origin === null || host.origin === origin) {
-        host.paused = paused;
-        found = true;
-      }
+    const hosts = origin === null ? this.lane.hosts : this.lane.hosts.filter((h) => h === origin);
+    if (hosts.length === 0) return false;
+    for (const host of hosts) {
+      if (paused) this.pausedHosts.add(host);
+      else this.pausedHosts.delete(host);
     }
-    if (found && !paused) this.pump();
-    return found;
+    if (this.lane.mode === 'broadcast') {
+      if (paused) this.queue.pause();
+      else this.queue.resume();
+    } else if (this.pausedHosts.size === this.lane.hosts.length) {
+      this.queue.pause();
+    } else {
+      // Balanced: a paused host leaves the pool; the lane stops only when every host is paused.
+      for (const host of hosts) {
+        if (paused) void this.pool.remove(host);
+        else this.pool.add(host);
+      }
+      this.queue.resume();
+    }
+    return true;
   }
 
   stats(): LaneStats {
     const now = Date.now();
     const depth = this.store.depth(this.lane.id);
+    const info = new Map(this.pool.hosts().map((h) => [h.url, h]));
     return {
       lane: this.lane.id,
       target: this.lane.target,
       mode: this.lane.mode,
-      hosts: this.hosts.map((h) => ({
-        host: h.origin,
-        paused: h.paused,
-        failures: h.failures,
-        ejectedForMs: Math.max(0, h.ejectedUntil - now),
-      })),
-      inFlight: this.inFlight,
+      paused: this.queue.isPaused,
+      hosts: this.lane.hosts.map((host) => {
+        const h = info.get(host) ?? info.get(`${host}/`);
+        return {
+          host,
+          state: this.pausedHosts.has(host) ? 'paused' : (h?.state ?? 'removed'),
+          ejectedForMs: h?.ejectedUntil ? Math.max(0, h.ejectedUntil - now) : 0,
+        };
+      }),
+      inFlight: this.queue.running,
       inMemory: this.inMemory,
       queued: depth.entries,
       queuedBytes: depth.bytes,
     };
   }
 
-  /** Stops sending new requests and waits up to `timeoutMs` for those in flight. Returns how many were left. */
+  /** Stops starting requests and waits up to `timeoutMs` for those in flight, then aborts them. Returns how many were cut. */
   async drain(timeoutMs: number): Promise<number> {
     this.stopping = true;
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
-    if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+    this.queue.pause();
     const deadline = Date.now() + timeoutMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    return this.inFlight;
+    while (this.queue.running > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const cut = this.queue.running;
+    await this.queue.close({ drain: false });
+    return cut;
   }
 }

@@ -1,3 +1,5 @@
+import { basicConfig, Formatter, getLogger, JsonFormatter, kw, StreamHandler } from '@backchannel/logging';
+
 /** The logging calls reflektor makes; structured fields go in `extra`. */
 export interface Logger {
   debug(message: string, extra?: Record<string, unknown>): void;
@@ -9,32 +11,42 @@ export interface Logger {
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 export type LogFormat = 'text' | 'json';
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40 };
+let fieldsInMessage = true;
 
-/** A logger writing one line per record to stderr, as text or JSON. */
-export function stderrLogger(name: string, level: LogLevel, format: LogFormat): Logger {
-  const min = RANK[level];
-  const write = (lvl: LogLevel, message: string, extra?: Record<string, unknown>): void => {
-    if (RANK[lvl] < min) return;
-    const time = new Date().toISOString();
-    if (format === 'json') {
-      process.stderr.write(`${JSON.stringify({ time, level: lvl, logger: name, message, ...extra })}\n`);
-    } else {
-      const fields = extra
-        ? Object.entries(extra)
-            .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-            .join('')
-        : '';
-      process.stderr.write(`${time} ${lvl.toUpperCase()} ${name}: ${message}${fields}\n`);
-    }
+function withFields(message: string, extra: Record<string, unknown>): string {
+  let out = message;
+  for (const key of Object.keys(extra)) {
+    const value = extra[key];
+    out += ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  }
+  return out;
+}
+
+/**
+ * A reflektor logger on top of @backchannel/logging's `getLogger(name)`: in text format the
+ * fields are appended to the message as key=value, in JSON they become fields of the line.
+ */
+export function loggerFor(name: string): Logger {
+  const log = getLogger(name);
+  const emit = (level: LogLevel, message: string, extra?: Record<string, unknown>): void => {
+    if (extra === undefined) log[level](message);
+    else if (fieldsInMessage) log[level](withFields(message, extra));
+    else log[level](message, kw({ extra }));
   };
   return {
-    debug: (m, e) => write('debug', m, e),
-    info: (m, e) => write('info', m, e),
-    warning: (m, e) => write('warning', m, e),
-    error: (m, e) => write('error', m, e),
+    debug: (m, e) => emit('debug', m, e),
+    info: (m, e) => emit('info', m, e),
+    warning: (m, e) => emit('warning', m, e),
+    error: (m, e) => emit('error', m, e),
   };
 }
 
-/** A logger that drops everything (the library default). */
-export const silentLogger: Logger = { debug() {}, info() {}, warning() {}, error() {} };
+/** Sends every log record at or above `level` to stderr, as text or one JSON object per line. */
+export function setUpLogging(level: LogLevel, format: LogFormat): void {
+  fieldsInMessage = format === 'text';
+  const handler = new StreamHandler(process.stderr);
+  handler.setFormatter(
+    format === 'json' ? new JsonFormatter() : new Formatter('%(asctime)s %(levelname)s %(name)s %(message)s'),
+  );
+  basicConfig({ level: level.toUpperCase(), handlers: [handler], force: true });
+}

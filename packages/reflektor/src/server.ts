@@ -4,10 +4,9 @@ import { Admin } from './admin.js';
 import { Delivery } from './delivery.js';
 import { ReflektorError } from './errors.js';
 import { Ingest } from './ingest.js';
-import { type Logger, silentLogger } from './log.js';
+import { type Logger, loggerFor } from './log.js';
 import { Metrics } from './metrics.js';
 import { checkTargets, lanesOf, Router, type Target } from './routing.js';
-import { Sender } from './sender.js';
 import { type Durability, SqliteStore } from './store/sqlite.js';
 import type { QueueStore } from './store/store.js';
 
@@ -55,6 +54,7 @@ export interface ReflektorOptions {
   shutdownTimeoutMs?: number;
   /** Default 5 s. */
   compactIntervalMs?: number;
+  /** Default: the @backchannel/logging logger `reflektor`. */
   log?: Logger;
 }
 
@@ -105,7 +105,7 @@ function listen(server: Server, port: number, host: string, flag: string): Promi
  * @throws ReflektorError `bad_target`, `data_dir` or `port_in_use`, naming the option's flag.
  */
 export async function startReflektor(options: ReflektorOptions): Promise<ReflektorHandle> {
-  const log = options.log ?? silentLogger;
+  const log = options.log ?? loggerFor('reflektor');
   const targets = checkTargets(options.targets, '--target');
   const lanes = lanesOf(targets);
   let store = options.store;
@@ -122,15 +122,9 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
   }
   await store.open(lanes);
   const metrics = new Metrics();
-  const sender = new Sender({
-    timeoutMs: options.timeoutMs ?? 10_000,
-    signSecret: options.signSecret ?? null,
-    connections: options.connections ?? 16,
-  });
   const delivery = new Delivery({
-    lanes,
+    targets,
     store,
-    sender,
     metrics,
     log,
     concurrency: options.concurrency ?? 64,
@@ -141,6 +135,9 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
       maxAttempts: options.maxAttempts ?? 0,
       maxAgeMs: options.maxAgeMs ?? 24 * 3600_000,
     },
+    timeoutMs: options.timeoutMs ?? 10_000,
+    connections: options.connections ?? 16,
+    signSecret: options.signSecret ?? null,
   });
   let ready = false;
   const ingest = new Ingest({
@@ -192,7 +189,6 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
       await ingest.stop();
       const left = await delivery.drain(options.shutdownTimeoutMs ?? 10_000);
       if (left > 0) log.warning('shutdown timeout: requests still in flight stay queued', { inFlight: left });
-      await sender.close();
       await store.close();
       const adminClosed = new Promise<void>((resolve) => admin.server.close(() => resolve()));
       admin.server.closeAllConnections();
