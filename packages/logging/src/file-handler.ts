@@ -89,6 +89,9 @@ export class FileHandler extends StreamHandler {
       return;
     }
     sink.write(text);
+    // After shutdown() (e.g. a record from a later 'exit' listener) there is no next
+    // event-loop turn to write the batch: write it now.
+    if (this._closed) sink.flushSync();
   }
 
   /** Write everything buffered now (synchronously). */

@@ -71,7 +71,7 @@ test('buffered lines reach the file within one event-loop turn without flush()',
   h.close();
 });
 
-const modes = ['normal', 'exit', 'throw', 'reject', 'timer-throw'] as const;
+const modes = ['normal', 'exit', 'throw', 'reject', 'timer-throw', 'exit-listener'] as const;
 for (const mode of modes) {
   test(`no line is lost when the process ends by ${mode}`, () => {
     const path = join(dir, `exit-${mode}.log`);
@@ -87,6 +87,7 @@ log.setLevel(10);
 log.addHandler(h);
 const mode = process.argv[3];
 function burst() { for (let i = 0; i < 20000; i++) log.info('line %d', i); }
+if (mode === 'exit-listener') process.on('exit', () => log.info('from a later exit listener'));
 if (mode === 'timer-throw') {
   setTimeout(() => { burst(); throw new Error('late'); }, 5);
 } else {
@@ -98,12 +99,14 @@ if (mode === 'timer-throw') {
 `,
     );
     const r = spawnSync(process.execPath, [script, path, mode], { encoding: 'utf8', timeout: 30_000 });
-    const expectedCode = mode === 'normal' ? 0 : mode === 'exit' ? 3 : 1;
+    const expectedCode = mode === 'normal' || mode === 'exit-listener' ? 0 : mode === 'exit' ? 3 : 1;
     assert.equal(r.status, expectedCode, r.stderr);
     const lines = read(path);
-    assert.equal(lines.length, 20000);
+    const late = mode === 'exit-listener' ? ['from a later exit listener'] : [];
+    assert.equal(lines.length, 20000 + late.length);
     assert.equal(lines[0], 'line 0');
     assert.equal(lines[19999], 'line 19999');
+    assert.deepEqual(lines.slice(20000), late);
   });
 }
 

@@ -373,3 +373,17 @@ test('module-level functions configure root on first use (basicConfig)', async (
   assert.deepEqual(written, ['WARNING:root:shown 1\n']);
   assert.equal(root.handlers.length, 1);
 });
+
+test('the caller location is captured only when a reachable format shows it', () => {
+  const { logger, h } = attach(uniqueName(), DEBUG);
+  logger.info('cheap');
+  assert.equal(h.records[0]._site, null, 'no stack captured for %(message)s');
+  assert.equal(h.records[0]._caller, null);
+  assert.equal(h.records[0].lineno, 0, 'unknown when not captured, as Python without a frame');
+  const child = getLogger(`${logger.name}.child`);
+  h.setFormatter(new Formatter('%(lineno)d %(message)s'));
+  child.info('located');
+  assert.ok(h.records[1]._site !== null || h.records[1]._caller !== null);
+  assert.match(h.formatted[1], /^\d+ located$/);
+  assert.ok(h.records[1].lineno > 0);
+});

@@ -237,6 +237,30 @@ test('SysLogHandler over a unix stream socket with RFC 5424 octet-counted frames
   }
 });
 
+test("SysLogHandler over TCP sends Python's NUL-terminated messages", async () => {
+  let received = '';
+  const server = createServer((s) => {
+    s.on('data', (d) => {
+      received += d.toString('utf8');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const h = new SysLogHandler(['127.0.0.1', port], 'daemon', 'tcp');
+    h.ident = 'api: ';
+    const log = logger();
+    log.addHandler(h);
+    log.critical('down');
+    log.debug('detail');
+    await until(() => received.split('\0').length === 3, 'two messages');
+    assert.equal(received, '<26>api: down\0<31>api: detail\0');
+    h.close();
+  } finally {
+    server.close();
+  }
+});
+
 test('NullHandler swallows records, and keeps lastResort away', () => {
   const log = logger();
   log.addHandler(new NullHandler());

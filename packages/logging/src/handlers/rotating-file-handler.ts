@@ -48,6 +48,7 @@ export abstract class BaseRotatingHandler extends FileHandler {
     }
     this.sink.write(text);
     this.position += Buffer.byteLength(text, this.encoding);
+    if (this._closed) this.sink.flushSync();
   }
 
   override emit(record: LogRecord): void {
