@@ -1,6 +1,6 @@
 // A room's live events, exactly once and in seq order: ekg's stream for the live edge, the
 // api's event log to fill any gap. Events whose seq was already seen are dropped.
-import * as ekgClient from 'ekg/client';
+import { type Connection, type ConnectionStatus, connect, type Envelope } from 'ekg/client';
 import { eventsAfter, type RoomEvent } from './api.js';
 
 /** What the page shows about the stream. */
@@ -14,28 +14,13 @@ export interface LiveFeedOptions {
   onStatus: (status: FeedStatus) => void;
 }
 
-interface EkgConnection {
-  close(): void;
-}
-
-interface EkgConnectOptions {
-  lastSeq?: number;
-  onEvent: (event: RoomEvent) => void;
-  onGap?: (info: unknown) => void;
-  onStatus?: (status: string) => void;
-}
-
-type EkgConnect = (url: string, room: string, options: EkgConnectOptions) => EkgConnection;
-
-const connect = (ekgClient as unknown as { connect: EkgConnect }).connect;
-
 /** Wait before retrying a failed catch-up from the api. */
 const catchUpRetryMs = 2000;
 
 export class LiveFeed {
   readonly #options: LiveFeedOptions;
   #lastSeq: number;
-  #connection: EkgConnection | null = null;
+  #connection: Connection | null = null;
   #catchingUp = false;
   /** Live events that arrived while a catch-up was running; replayed through the same gate after. */
   #held: RoomEvent[] = [];
@@ -51,13 +36,17 @@ export class LiveFeed {
   }
 
   start(): void {
-    this.#options.onStatus('connecting');
-    this.#connection = connect(location.origin, this.#options.room, {
+    // '' = ekg on the page's own origin (`/rooms/:room/events`), as `backchannel start` and nginx route it.
+    this.#connection = connect('', this.#options.room, {
       lastSeq: this.#lastSeq,
-      onEvent: (event) => this.#receive(event),
+      onEvent: (event) => this.#receive(toRoomEvent(event)),
       onGap: () => void this.#catchUp(),
-      onStatus: (status) => this.#options.onStatus(toFeedStatus(status)),
+      onStatus: (status) => this.#status(status),
     });
+  }
+
+  #status(status: ConnectionStatus): void {
+    if (status !== 'closed') this.#options.onStatus(status);
   }
 
   close(): void {
@@ -114,8 +103,13 @@ export class LiveFeed {
   }
 }
 
-function toFeedStatus(status: string): FeedStatus {
-  if (status === 'open' || status === 'live' || status === 'connected') return 'live';
-  if (status === 'connecting') return 'connecting';
-  return 'reconnecting';
+function toRoomEvent(event: Envelope): RoomEvent {
+  const data = typeof event.data === 'object' && event.data !== null ? event.data : {};
+  return {
+    room: event.room,
+    seq: event.seq,
+    type: event.type,
+    at: event.at,
+    data: data as Record<string, unknown>,
+  };
 }

@@ -156,8 +156,10 @@ function setConnection(feed: FeedStatus): void {
 
 // ---- messages ----
 
+/** The list's edges: "no messages yet" for an empty room, "start of the room" once all is loaded. */
 function updateEmpty(): void {
   ui.empty.hidden = list.size > 0 || olderCursor !== null;
+  ui.historyStart.hidden = olderCursor !== null || list.size === 0;
 }
 
 function announce(text: string): void {
@@ -207,7 +209,7 @@ function onEvent(event: RoomEvent): void {
 function setHistoryEnd(cursor: string | null): void {
   olderCursor = cursor;
   ui.loadOlder.hidden = cursor === null;
-  ui.historyStart.hidden = cursor !== null || list.size === 0;
+  updateEmpty();
 }
 
 async function loadOlder(): Promise<void> {
