@@ -3,6 +3,7 @@ import { ReflektorError } from './errors.js';
 import { loggerFor, setUpLogging } from './log.js';
 import { helpText, parseCli } from './options.js';
 import { startReflektor } from './server.js';
+import { RedisStore } from './store/redis.js';
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof parseCli>;
@@ -18,15 +19,18 @@ async function main(): Promise<void> {
   }
   setUpLogging(settings.logLevel, settings.logFormat);
   const log = loggerFor('reflektor');
-  if (settings.redisUrl !== null) {
-    process.stderr.write(
-      'reflektor: --store: the Redis Streams store is not available in this build; use sqlite.\n',
-    );
-    process.exit(2);
-  }
+  const store =
+    settings.redisUrl === null
+      ? undefined
+      : new RedisStore({
+          url: settings.redisUrl,
+          prefix: settings.redisPrefix,
+          partitions: settings.partitions,
+          leaseMs: settings.redisLeaseMs,
+        });
   let handle: Awaited<ReturnType<typeof startReflektor>>;
   try {
-    handle = await startReflektor({ ...settings, log });
+    handle = await startReflektor({ ...settings, store, log });
   } catch (error) {
     const code = error instanceof ReflektorError ? error.code : 'start_failed';
     log.error((error as Error).message, { code });

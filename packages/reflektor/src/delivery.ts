@@ -70,6 +70,11 @@ export class Delivery {
   }
 
   private readonly onDurable = (records: readonly StoredRecord[]): void => {
+    if (records.length === 0) {
+      // A store shared with other instances announces "maybe something new" without records.
+      for (const runner of this.runners) runner.kick();
+      return;
+    }
     let last = '';
     for (const record of records) {
       if (record.target === last) continue;

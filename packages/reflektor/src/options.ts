@@ -45,9 +45,24 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'fsync (a 202 survives power loss) or os (survives a crash of the process)',
   },
   store: {
-    env: 'REDIS_URL',
+    env: 'REFLEKTOR_STORE',
     default: 'sqlite',
-    help: 'sqlite, or redis://… for Redis Streams shared by instances',
+    help: 'sqlite (under --data), or redis://… for Redis Streams shared by several instances',
+  },
+  'redis-prefix': {
+    env: 'REFLEKTOR_REDIS_PREFIX',
+    default: 'reflektor',
+    help: 'key prefix of the shared Redis queue',
+  },
+  partitions: {
+    env: 'REFLEKTOR_PARTITIONS',
+    default: '16',
+    help: 'Redis streams per target (ordering keys are spread over them); same on every instance',
+  },
+  'redis-lease': {
+    env: 'REFLEKTOR_REDIS_LEASE',
+    default: '10s',
+    help: 'how long a dead instance keeps its streams before another takes them over',
   },
   token: { env: 'REFLEKTOR_TOKEN', default: '', help: 'require "Authorization: Bearer <token>" on ingest' },
   'sign-secret': {
@@ -104,6 +119,9 @@ export interface CliSettings {
   data: string;
   durability: Durability;
   redisUrl: string | null;
+  redisPrefix: string;
+  partitions: number;
+  redisLeaseMs: number;
   token: string | null;
   signSecret: string | null;
   maxBody: number;
@@ -258,6 +276,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     data: get('data'),
     durability: oneOf<Durability>(get('durability'), 'durability', ['fsync', 'os']),
     redisUrl,
+    redisPrefix: get('redis-prefix'),
+    partitions: parseInteger(get('partitions'), 'partitions', 1, 4096),
+    redisLeaseMs: parseDuration(get('redis-lease'), 'redis-lease'),
     token: get('token') || null,
     signSecret,
     maxBody: parseBytes(get('max-body'), 'max-body'),

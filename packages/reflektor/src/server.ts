@@ -120,7 +120,15 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
       );
     }
   }
-  await store.open(lanes);
+  try {
+    await store.open(lanes);
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw new ReflektorError(
+      'store_failed',
+      `--store: cannot open the ${store.kind} queue (${(error as Error).message}); check that it is reachable.`,
+    );
+  }
   const metrics = new Metrics();
   const delivery = new Delivery({
     targets,
@@ -170,7 +178,9 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
   }
   delivery.start();
   const compactTimer = setInterval(() => {
-    store.compact().catch((error: Error) => log.error('compaction failed', { error: error.message }));
+    store.compact().catch((error: Error) => {
+      if (closing === null) log.error('compaction failed', { error: error.message });
+    });
   }, options.compactIntervalMs ?? 5000);
   compactTimer.unref();
   ready = true;
