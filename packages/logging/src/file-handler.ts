@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { FileSink } from './file-sink.js';
 import { StreamHandler } from './handler.js';
 import type { Level } from './levels.js';
+import { levelNameOf } from './levels.js';
 import type { LogRecord } from './record.js';
 import { liveHandlers } from './shutdown.js';
 
@@ -124,7 +125,7 @@ export class FileHandler extends StreamHandler {
   }
 
   override toString(): string {
-    return `<${this.constructor.name} ${this.baseFilename} (${this.level})>`;
+    return `<${this.constructor.name} ${this.baseFilename} (${levelNameOf(this.level)})>`;
   }
 }
 
