@@ -101,7 +101,6 @@ export async function handlePublish(
     const { rooms, metrics } = context;
     let accepted = 0;
     let delivered = 0;
-    let droppedSlow = 0;
     for (const envelope of envelopes) {
       const room = rooms.get(envelope.room);
       if (envelope.seq <= room.lastSeq) continue;
@@ -109,13 +108,11 @@ export async function handlePublish(
       metrics.publishToWrite.observe((performance.now() - receivedAt) / 1000);
       accepted++;
       delivered += outcome.delivered;
-      droppedSlow += outcome.droppedSlow;
     }
     const duplicates = envelopes.length - accepted;
     metrics.published.inc(accepted);
     if (duplicates > 0) metrics.duplicates.inc(duplicates);
     if (delivered > 0) metrics.delivered.inc(delivered);
-    if (droppedSlow > 0) metrics.droppedSlow.inc(droppedSlow);
     const result: PublishResult = { accepted, duplicates };
     sendJson(response, 200, JSON.stringify(result));
   } catch (error) {

@@ -17,6 +17,8 @@ export class SseSubscriber implements Subscriber {
   readonly transport = 'sse';
   readonly ip: string;
   lastSeq: number;
+  /** Set when dropped as too slow: later events skip it until its close is processed. */
+  private dropped = false;
   private readonly response: ServerResponse;
   private readonly connections: Connections;
 
@@ -28,9 +30,11 @@ export class SseSubscriber implements Subscriber {
   }
 
   sendEvent(event: FramedEvent): boolean {
+    if (this.dropped) return false;
     const response = this.response;
     response.write(event.sse);
     if (response.writableLength > this.connections.maxBufferedBytes) {
+      this.dropped = true;
       this.connections.droppedSlow();
       response.destroy();
       return false;

@@ -17,6 +17,8 @@ export class WebSocketSubscriber implements Subscriber {
   readonly transport = 'websocket';
   readonly ip: string;
   lastSeq: number;
+  /** Set when dropped as too slow: later events skip it until its close is processed. */
+  private dropped = false;
   /** Cleared on each ping, set by the pong; a socket still clear at the next ping is dead. */
   alive = true;
   private readonly socket: Socket;
@@ -32,10 +34,12 @@ export class WebSocketSubscriber implements Subscriber {
   }
 
   sendEvent(event: FramedEvent): boolean {
+    if (this.dropped) return false;
     if (this.websocket.readyState !== OPEN) return true;
     const socket = this.socket;
     socket.write(event.ws);
     if (socket.writableLength > this.connections.maxBufferedBytes) {
+      this.dropped = true;
       this.connections.droppedSlow();
       this.websocket.terminate();
       return false;

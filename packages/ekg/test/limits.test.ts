@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { startEkg } from '../src/index.js';
+import { envelope, publish, SseReader, waitUntil } from './harness.js';
+
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('error', () => {});
+  });
+}
+
+describe('limits', () => {
+  test('connections past the per-address and total limits are refused with 503, SSE and WebSocket', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['test-token'],
+      maxConnectionsPerIp: 2,
+      maxConnections: 3,
+      trustProxy: true,
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    try {
+      const a = new SseReader(`${base}/rooms/lim/events`, { 'X-Forwarded-For': '10.0.0.1' });
+      const b = new SseReader(`${base}/rooms/lim/events`, { 'X-Forwarded-For': '10.0.0.1' });
+      await waitUntil(() => a.status === 200 && b.status === 200, 'two streams');
+      const thirdSameIp = new SseReader(`${base}/rooms/lim/events`, { 'X-Forwarded-For': '10.0.0.1' });
+      await waitUntil(() => thirdSameIp.status !== 0, 'the refusal');
+      assert.equal(thirdSameIp.status, 503);
+      assert.equal(
+        await upgradeStatus(`ws://127.0.0.1:${ekg.port}/rooms/lim/ws`, { 'X-Forwarded-For': '10.0.0.1' }),
+        503,
+      );
+      const other = new SseReader(`${base}/rooms/lim/events`, { 'X-Forwarded-For': '10.0.0.2' });
+      await waitUntil(() => other.status === 200, 'a third address');
+      const overTotal = new SseReader(`${base}/rooms/lim/events`, { 'X-Forwarded-For': '10.0.0.3' });
+      await waitUntil(() => overTotal.status !== 0, 'the total refusal');
+      assert.equal(overTotal.status, 503);
+      a.close();
+      await waitUntil(() => ekg.roomStats('lim')?.subscribers === 2, 'the slot to free');
+      assert.equal(
+        await upgradeStatus(`ws://127.0.0.1:${ekg.port}/rooms/lim/ws`, { 'X-Forwarded-For': '10.0.0.3' }),
+        101,
+      );
+      const metrics = await ekg.metrics();
+      assert.match(metrics, /ekg_rejected_connections_total\{reason="per_ip"\} 2/);
+      assert.match(metrics, /ekg_rejected_connections_total\{reason="total"\} 1/);
+      b.close();
+      other.close();
+    } finally {
+      await ekg.close();
+    }
+  });
+
+  test('CORS only for --cors-origin; WebSockets from other origins are refused', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['t'],
+      corsOrigins: ['https://app.example'],
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    try {
+      const allowed = new SseReader(`${base}/rooms/cors/events`, { Origin: 'https://app.example' });
+      const other = new SseReader(`${base}/rooms/cors/events`, { Origin: 'https://evil.example' });
+      await waitUntil(() => allowed.status === 200 && other.status === 200, 'both streams');
+      assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
+      assert.equal(other.headers['access-control-allow-origin'], undefined);
+      const wsUrl = `ws://127.0.0.1:${ekg.port}/rooms/cors/ws`;
+      assert.equal(await upgradeStatus(wsUrl, { Origin: 'https://evil.example' }), 403);
+      assert.equal(await upgradeStatus(wsUrl, { Origin: 'https://app.example' }), 101);
+      allowed.close();
+      other.close();
+    } finally {
+      await ekg.close();
+    }
+  });
+
+  test('a client that stops reading is dropped past --max-buffered; the others keep every event', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['test-token'],
+      maxBufferedBytes: 64 * 1024,
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    const stalled = net.connect(ekg.port, '127.0.0.1');
+    try {
+      stalled.write('GET /rooms/slow/events HTTP/1.1\r\nHost: x\r\n\r\n');
+      stalled.pause();
+      const reader = new SseReader(`${base}/rooms/slow/events`);
+      await waitUntil(() => ekg.roomStats('slow')?.subscribers === 2, 'both subscribers');
+      const text = 'x'.repeat(16 * 1024);
+      let seq = 0;
+      const deadline = Date.now() + 20000;
+      while (ekg.roomStats('slow')!.subscribers === 2 && Date.now() < deadline) {
+        const batch = [];
+        for (let i = 0; i < 3; i++) batch.push(envelope('slow', ++seq, { text }));
+        assert.equal((await publish(base, batch)).status, 200);
+        await waitUntil(() => reader.seqs.length === seq, 'the reading client to keep up');
+      }
+      assert.equal(ekg.roomStats('slow')!.subscribers, 1, 'the stalled client was dropped');
+      assert.match(await ekg.metrics(), /ekg_dropped_slow_clients_total 1/);
+      assert.deepEqual(
+        reader.seqs,
+        Array.from({ length: seq }, (_, i) => i + 1),
+      );
+      reader.close();
+    } finally {
+      stalled.destroy();
+      await ekg.close();
+    }
+  });
+
+  test('a WebSocket that stops answering pings is dropped; heartbeats keep SSE streams busy', async () => {
+    const ekg = await startEkg({ port: 0, host: '127.0.0.1', tokens: ['t'], pingMs: 100, heartbeatMs: 100 });
+    try {
+      const silent = new WebSocket(`ws://127.0.0.1:${ekg.port}/rooms/live/ws`, { autoPong: false });
+      let closed = false;
+      silent.on('close', () => {
+        closed = true;
+      });
+      const reader = new SseReader(`http://127.0.0.1:${ekg.port}/rooms/live/events`);
+      await waitUntil(() => closed, 'the silent socket to be dropped');
+      await waitUntil(() => reader.comments >= 2, 'heartbeat comments');
+      assert.equal(ekg.roomStats('live')?.subscribers, 1);
+      reader.close();
+    } finally {
+      await ekg.close();
+    }
+  });
+
+  test('idle rooms are freed', async () => {
+    const ekg = await startEkg({ port: 0, host: '127.0.0.1', tokens: ['test-token'], roomIdleMs: 100 });
+    try {
+      await publish(`http://127.0.0.1:${ekg.port}`, envelope('idle', 1));
+      assert.equal(ekg.roomStats('idle')?.lastSeq, 1);
+      await waitUntil(() => ekg.roomStats('idle') === undefined, 'the room to be freed');
+    } finally {
+      await ekg.close();
+    }
+  });
+});
