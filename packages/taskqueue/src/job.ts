@@ -49,6 +49,8 @@ export class JobControl {
   controller: AbortController | null = null;
   attemptTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   delayTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When a delayed job may run again (monotonic ms). */
+  readyAt = 0;
   firstStartedAt = -1;
   attemptStartedAt = -1;
   timedOut: Error | null = null;

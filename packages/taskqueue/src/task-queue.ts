@@ -58,10 +58,16 @@ export interface CloseOptions {
 
 /**
  * A running slot. Its two callbacks are made once and reused by every task that runs
- * in it, so starting a task allocates no closure.
+ * in it, so starting a task allocates no closure. A job runs with `job` set; a plain
+ * task (no job record) runs with `job` null and its parts in `task`/`resolve`/`promise`.
  */
 interface Slot {
   job: Job | null;
+  task: Task<unknown> | null;
+  /** The plain task's resolver; null once its caller was answered. */
+  resolve: ((value: unknown) => void) | null;
+  promise: Promise<unknown> | null;
+  startedAt: number;
   nextFree: Slot | null;
   fulfilled: (value: unknown) => void;
   rejected: (error: unknown) => void;
@@ -83,6 +89,23 @@ function allowManyListeners(signal: AbortSignal): void {
     | { setMaxListeners?: (n: number, ...targets: EventTarget[]) => void }
     | undefined;
   events?.setMaxListeners?.(0, signal);
+}
+
+/**
+ * Rejects a caller's promise through its resolver: settling with a rejected promise
+ * rejects it, so only the resolver is kept per waiting task, which saves memory. The
+ * caller may ignore the promise; the queue never causes an unhandled rejection.
+ */
+function settleRejected(
+  resolve: (value: unknown) => void,
+  promise: Promise<unknown> | null,
+  error: unknown,
+): void {
+  if (promise === null) return; // detached: nobody awaits it
+  const rejection = Promise.reject(error);
+  rejection.catch(noop);
+  resolve(rejection);
+  promise.catch(noop);
 }
 
 function rejected(error: Error): Promise<never> {
@@ -232,7 +255,8 @@ export class TaskQueue {
     if (this.pendingCount >= this.maxPending) return rejected(new QueueFullError(this.maxPending));
     if (typeof task !== 'function') throw new InvalidOptionError('task', 'a function', task);
     const promise = new Promise<unknown>(captureResolve);
-    this.add(new Job(task, capturedResolve, promise), options);
+    if (options === undefined && !this.controlByDefault) this.addPlain(task, capturedResolve, promise);
+    else this.add(new Job(task, capturedResolve, promise), options);
     return promise as Promise<T>;
   }
 
@@ -245,7 +269,8 @@ export class TaskQueue {
   pushDetached(task: Task<unknown>, options?: PushOptions): boolean {
     if (this.closing || this.pendingCount >= this.maxPending) return false;
     if (typeof task !== 'function') throw new InvalidOptionError('task', 'a function', task);
-    this.add(new Job(task, detached, null), options);
+    if (options === undefined && !this.controlByDefault) this.addPlain(task, detached, null);
+    else this.add(new Job(task, detached, null), options);
     return true;
   }
 
@@ -306,6 +331,26 @@ export class TaskQueue {
     if (options.drain === false) this.stop();
     else if (this.paused && !this.stopped) this.resume();
     return this.onIdle();
+  }
+
+  /** The fast path: no options, so no job record until the task fails and may retry. */
+  private addPlain(
+    task: Task<unknown>,
+    resolve: (value: unknown) => void,
+    promise: Promise<unknown> | null,
+  ): void {
+    this.pendingCount++;
+    this.waitingCount++;
+    if (this.runningCount < this.concurrencyLimit && !this.paused) {
+      if (this.ready.length === 0 && this.rateBucket === null) {
+        this.startPlain(task, resolve, promise);
+        return;
+      }
+      this.ready.pushPlain(task, resolve, promise, this.defaults.priority);
+      this.pump();
+      return;
+    }
+    this.ready.pushPlain(task, resolve, promise, this.defaults.priority);
   }
 
   private add(job: Job, options: PushOptions | undefined): void {
@@ -426,7 +471,16 @@ export class TaskQueue {
           return;
         }
       }
-      const job = ready.shift() as Job;
+      const job = ready.shift();
+      if (job === null) {
+        if (bucket !== null) bucket.take();
+        this.startPlain(
+          ready.plainTask as Task<unknown>,
+          ready.plainResolve as (value: unknown) => void,
+          ready.plainPromise,
+        );
+        continue;
+      }
       if (this.keyRateLimit !== undefined && job.keyState !== null) {
         if (bucket === null) time = now();
         const keyBucket = this.keyBucket(job.keyState, time);
@@ -475,11 +529,37 @@ export class TaskQueue {
     if (this.listeners.table.start.length !== 0) this.listeners.emit('start', this.eventOf(job));
     if (this.waitingCount === 0) this.becameEmpty();
     else if (this.sizeWaiters.length !== 0) this.checkSizeWaiters();
+    this.call(job.fn, signal, attempt, slot);
+  }
+
+  private startPlain(
+    task: Task<unknown>,
+    resolve: (value: unknown) => void,
+    promise: Promise<unknown> | null,
+  ): void {
+    this.runningCount++;
+    this.waitingCount--;
+    let slot = this.freeSlots;
+    if (slot === null) slot = this.newSlot();
+    else this.freeSlots = slot.nextFree;
+    slot.task = task;
+    slot.resolve = resolve;
+    slot.promise = promise;
+    if (this.listeners.timed) slot.startedAt = now();
+    if (this.listeners.table.start.length !== 0) {
+      this.listeners.emit('start', { key: undefined, priority: this.defaults.priority, attempt: 1 });
+    }
+    if (this.waitingCount === 0) this.becameEmpty();
+    else if (this.sizeWaiters.length !== 0) this.checkSizeWaiters();
+    this.call(task, this.sharedController.signal, 1, slot);
+  }
+
+  /** Calls a task and routes its outcome to the slot's callbacks, a synchronous throw included. */
+  private call(task: Task<unknown>, signal: AbortSignal, attempt: number, slot: Slot): void {
     let result: unknown;
     try {
-      result = job.fn(signal, attempt);
+      result = task(signal, attempt);
     } catch (error) {
-      // Report a synchronous throw asynchronously too, like a rejection.
       Promise.reject(error).then(undefined, slot.rejected);
       return;
     }
@@ -490,27 +570,70 @@ export class TaskQueue {
   private newSlot(): Slot {
     const slot: Slot = {
       job: null,
+      task: null,
+      resolve: null,
+      promise: null,
+      startedAt: 0,
       nextFree: null,
-      fulfilled: (value) => this.attemptSucceeded(this.releaseSlot(slot), value),
-      rejected: (error) => this.attemptFailed(this.releaseSlot(slot), error),
+      fulfilled: (value) => this.slotSettled(slot, true, value),
+      rejected: (error) => this.slotSettled(slot, false, error),
     };
     this.slots.push(slot);
     return slot;
   }
 
-  /** Frees a slot and ends the attempt that ran in it. */
-  private releaseSlot(slot: Slot): Job {
-    const job = slot.job as Job;
+  /** A task function returned: free its slot and carry on with its job or plain task. */
+  private slotSettled(slot: Slot, ok: boolean, outcome: unknown): void {
+    const job = slot.job;
+    const task = slot.task as Task<unknown>;
+    const resolve = slot.resolve;
+    const promise = slot.promise;
     slot.job = null;
+    slot.task = null;
+    slot.resolve = null;
+    slot.promise = null;
     slot.nextFree = this.freeSlots;
     this.freeSlots = slot;
     this.runningCount--;
-    const control = job.control;
-    if (control !== null && control.attemptTimer !== undefined) {
-      clearTimeout(control.attemptTimer);
-      control.attemptTimer = undefined;
+    if (job !== null) {
+      const control = job.control;
+      if (control !== null && control.attemptTimer !== undefined) {
+        clearTimeout(control.attemptTimer);
+        control.attemptTimer = undefined;
+      }
+      if (ok) this.attemptSucceeded(job, outcome);
+      else this.attemptFailed(job, outcome);
+      return;
     }
-    return job;
+    if (resolve !== null) {
+      if (ok) {
+        this.counters.completed++;
+        this.pendingCount--;
+        resolve(outcome);
+        if (this.listeners.table.success.length !== 0) {
+          const event = { key: undefined, priority: this.defaults.priority, attempt: 1 };
+          this.listeners.emit('success', { ...event, durationMs: now() - slot.startedAt });
+        }
+      } else if (this.defaults.retries > 0 && !this.stopped) {
+        // Only now does the plain task need a job record, to wait and run again.
+        const retrying = new Job(task, resolve, promise);
+        retrying.priority = this.defaults.priority;
+        retrying.attempt = 1;
+        retrying.state = RUNNING;
+        this.attemptFailed(retrying, outcome);
+        return;
+      } else {
+        this.counters.failed++;
+        this.pendingCount--;
+        settleRejected(resolve, promise, outcome);
+        if (this.listeners.table.failure.length !== 0) {
+          const event = { key: undefined, priority: this.defaults.priority, attempt: 1 };
+          this.listeners.emit('failure', { ...event, error: outcome, durationMs: now() - slot.startedAt });
+        }
+      }
+    }
+    this.pump();
+    if (this.runningCount === 0 && this.pendingCount === 0) this.becameIdle();
   }
 
   private attemptSucceeded(job: Job, value: unknown): void {
@@ -598,15 +721,7 @@ export class TaskQueue {
     this.pendingCount--;
     const resolve = job.resolve as (value: unknown) => void;
     job.resolve = null;
-    const promise = job.promise;
-    if (promise === null) return; // detached: nobody awaits it
-    // Settling with a rejected promise rejects the caller's promise; only the resolver
-    // is kept per job, which saves memory for every waiting task.
-    const rejection = Promise.reject(error);
-    rejection.catch(noop);
-    resolve(rejection);
-    // The caller may ignore the promise; a queue never causes an unhandled rejection.
-    promise.catch(noop);
+    settleRejected(resolve, job.promise, error);
   }
 
   /** Parks a job (retry backoff or per-key rate limit) until `delayMs` have passed. */
@@ -618,11 +733,20 @@ export class TaskQueue {
       control = new JobControl(INFINITY, undefined, this.defaults);
       job.control = control;
     }
+    control.readyAt = now() + delayMs;
     control.delayTimer = setTimeout(this.onDelayOver, delayMs, job);
   }
 
   private onDelayOver(job: Job): void {
-    (job.control as JobControl).delayTimer = undefined;
+    const control = job.control as JobControl;
+    // Timers may fire early against the monotonic clock (the event loop caches its
+    // time); a delay is a promise to wait at least that long, so wait out the rest.
+    const left = control.readyAt - now();
+    if (left > 0) {
+      control.delayTimer = setTimeout(this.onDelayOver, Math.ceil(left), job);
+      return;
+    }
+    control.delayTimer = undefined;
     this.delayed.remove(job);
     job.state = READY;
     this.ready.unshift(job, job.priority);
@@ -761,12 +885,61 @@ export class TaskQueue {
     const error = new QueueClosedError(
       'task queue was closed with { drain: false } before this task finished',
     );
-    const jobs: Job[] = [];
-    for (const keyState of this.keys.values()) jobs.push(...keyState.waiting.toArray());
-    jobs.push(...this.admission.toArray(), ...this.delayed.toArray(), ...this.ready.toArray());
-    for (const slot of this.slots) if (slot.job !== null) jobs.push(slot.job);
-    for (const job of jobs) this.cancel(job, error, error);
+    // Tasks behind a key first, so releasing a key admits nothing new.
+    const waiting: Job[] = [];
+    for (const keyState of this.keys.values()) waiting.push(...keyState.waiting.toArray());
+    waiting.push(...this.admission.toArray(), ...this.delayed.toArray());
+    for (const job of waiting) this.cancel(job, error, error);
+    this.ready.drain((job, resolve, promise) => {
+      if (job !== null) {
+        this.abandon(job, error);
+        return;
+      }
+      this.counters.cancelled++;
+      this.pendingCount--;
+      this.waitingCount--;
+      settleRejected(resolve, promise, error);
+      if (this.listeners.table.cancel.length !== 0) {
+        this.listeners.emit('cancel', {
+          key: undefined,
+          priority: this.defaults.priority,
+          attempt: 0,
+          reason: error,
+        });
+      }
+    });
+    for (const slot of this.slots) {
+      if (slot.job !== null) this.cancel(slot.job, error, error);
+      else if (slot.resolve !== null) {
+        const resolve = slot.resolve;
+        slot.resolve = null;
+        this.counters.cancelled++;
+        this.pendingCount--;
+        settleRejected(resolve, slot.promise, error);
+        if (this.listeners.table.cancel.length !== 0) {
+          this.listeners.emit('cancel', {
+            key: undefined,
+            priority: this.defaults.priority,
+            attempt: 1,
+            reason: error,
+          });
+        }
+      }
+    }
     this.sharedController.abort(error);
+    if (this.waitingCount === 0) this.becameEmpty();
+    if (this.runningCount === 0 && this.pendingCount === 0) this.becameIdle();
+  }
+
+  /** Settles a job `stop` took out of the ready queue (its state is still READY). */
+  private abandon(job: Job, error: Error): void {
+    this.counters.cancelled++;
+    this.rejectJob(job, error);
+    if (this.listeners.table.cancel.length !== 0) {
+      this.listeners.emit('cancel', { ...this.eventOf(job), reason: error });
+    }
+    this.waitingCount--;
+    this.finish(job);
   }
 
   private becameEmpty(): void {

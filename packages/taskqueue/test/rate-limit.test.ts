@@ -12,10 +12,11 @@ describe('rate limits', () => {
         startedAt.push(performance.now() - t0);
       }),
     );
+    // The burst starts at once, within push (a slow push loop may earn one more token).
+    assert.ok(startedAt.length >= 3 && startedAt.length < 9, `${startedAt.length} started within push`);
     await Promise.all(tasks);
-    // The first 3 start at once; the other 6 need 6 refilled tokens = 120 ms at least.
-    assert.ok(startedAt[2] < 40, `burst started at ${startedAt[2]}`);
-    assert.ok(startedAt[8] >= 110, `ninth started at ${startedAt[8]}`);
+    // The other 6 need 6 refilled tokens: 120 ms at least.
+    assert.ok(startedAt[8] >= 119.9, `ninth started at ${startedAt[8]}`);
     // Over any elapsed time t, starts never exceed limit + limit * t / interval.
     for (let i = 0; i < startedAt.length; i++) {
       assert.ok(i + 1 <= 3 + (3 * startedAt[i]) / 60 + 0.5, `start ${i + 1} at ${startedAt[i]} ms`);
@@ -39,20 +40,28 @@ describe('rate limits', () => {
         ),
       );
     }
+    // Both keys got their first token at once, within push.
+    assert.equal(startedAt.get('busy')?.length, 1);
+    assert.equal(startedAt.get('other')?.length, 1);
     await Promise.all(tasks);
     const busy = startedAt.get('busy') as number[];
-    const other = startedAt.get('other') as number[];
     assert.equal(busy.length, 3);
-    assert.ok(busy[1] - busy[0] >= 45, `busy gap ${busy[1] - busy[0]}`);
-    assert.ok(busy[2] - busy[1] >= 45, `busy gap ${busy[2] - busy[1]}`);
-    assert.ok(other[0] < 40, `other started at ${other[0]}`);
+    // Measured from before the first push (the first token was taken later), so the
+    // bounds hold however late the machine runs the task bodies.
+    assert.ok(busy[1] >= 50, `second busy start at ${busy[1]} ms`);
+    assert.ok(busy[2] >= 100, `third busy start at ${busy[2]} ms`);
   });
 
   test('unkeyed tasks ignore the per-key limit', async () => {
     const queue = new TaskQueue({ concurrency: 10, keyRateLimit: { limit: 1, interval: 10_000 } });
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: 5 }, () => queue.push(async () => 1)));
-    assert.ok(performance.now() - t0 < 1_000);
+    let started = 0;
+    const tasks = Array.from({ length: 5 }, () =>
+      queue.push(async () => {
+        started++;
+      }),
+    );
+    assert.equal(started, 5, 'all five started within push, without waiting for a token');
+    await Promise.all(tasks);
   });
 
   test('close({ drain: false }) clears a pending rate-limit wake-up', async () => {

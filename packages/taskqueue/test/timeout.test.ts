@@ -70,7 +70,7 @@ describe('timeouts', () => {
       TimeoutError,
     );
     assert.equal(
-      await queue.push((signal) => sleep(30, signal).then(() => 'slow ok'), { timeout: 1_000 }),
+      await queue.push((signal) => sleep(30, signal).then(() => 'slow ok'), { timeout: 10_000 }),
       'slow ok',
     );
   });
