@@ -18,6 +18,11 @@ async function post(port: number, key: string, body: string): Promise<string> {
   return ((await res.body.json()) as { id: string }).id;
 }
 
+function remember(sent: Record<string, string[]>, key: string, id: string): void {
+  sent[key] ??= [];
+  sent[key].push(id);
+}
+
 function firstSeenOrder(upstream: Upstream, key: string): string[] {
   const seen = new Set<string>();
   const order: string[] = [];
@@ -57,7 +62,7 @@ describe('two reflektor instances on one Redis queue', () => {
       const sent: Record<string, string[]> = {};
       for (let i = 0; i < 80; i++) {
         const key = `room-${i % 4}`;
-        (sent[key] ??= []).push(await post(i % 2 === 0 ? a.port : b.port, key, `m${i}`));
+        remember(sent, key, await post(i % 2 === 0 ? a.port : b.port, key, `m${i}`));
       }
       await waitFor('all 80 delivered', () => new Set(upstream.ids()).size >= 80, 20_000);
       assert.equal(upstream.requests.length, 80, 'no duplicates without a crash');
@@ -83,13 +88,13 @@ describe('two reflektor instances on one Redis queue', () => {
       const sent: Record<string, string[]> = {};
       for (let i = 0; i < 60; i++) {
         const key = `room-${i % 3}`;
-        (sent[key] ??= []).push(await post(i % 2 === 0 ? victim.port : survivor.port, key, `k${i}`));
+        remember(sent, key, await post(i % 2 === 0 ? victim.port : survivor.port, key, `k${i}`));
       }
       victim.child.kill('SIGKILL');
       await victim.exited;
       for (let i = 60; i < 90; i++) {
         const key = `room-${i % 3}`;
-        (sent[key] ??= []).push(await post(survivor.port, key, `k${i}`));
+        remember(sent, key, await post(survivor.port, key, `k${i}`));
       }
       const all = Object.values(sent).flat();
       await waitFor(
