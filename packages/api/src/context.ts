@@ -3,6 +3,7 @@ import type { EventTransactionDeps } from './event-transaction.js';
 import type { Logger } from './log.js';
 import type { ApiMetrics } from './metrics.js';
 import type { ResolvedApiOptions } from './options.js';
+import type { PostBatcher } from './post-batcher.js';
 import type { EventPublisher } from './publish/reflektor.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
 
@@ -16,6 +17,7 @@ export interface AppContext {
   messageLimiter: RateLimiter;
   roomLimiter: RateLimiter;
   changes: EventTransactionDeps;
+  posts: PostBatcher;
   /** Origin of `publicUrl`, e.g. `http://localhost:3000`. */
   publicOrigin: string;
 }

@@ -6,21 +6,26 @@ import { ApiError } from './errors.js';
 import type { Logger } from './log.js';
 import { type EventPublisher, RelayRefusedError } from './publish/reflektor.js';
 import { insertEvent } from './store/events.js';
-import { type RoomRow, takeNextSeq } from './store/rooms.js';
+import { type RoomRow, takeSeqs } from './store/rooms.js';
 
-/** What one change writes, inside the transaction, with the seq it was given. */
+/** What one change writes, inside the transaction, with the seqs it was given. */
 export interface ChangeWrite<T> {
-  envelope: EventEnvelope;
+  /** The change's events, in seq order. */
+  envelopes: EventEnvelope[];
   result: T;
-  /** The event that undoes this one for clients, if it must be published after a failed commit. */
-  compensation?: (seq: number, at: string) => EventEnvelope;
+  /**
+   * The events that undo this change for clients, published after a failed commit,
+   * numbered from `firstSeq`.
+   */
+  compensation?: (firstSeq: number, at: string) => EventEnvelope[];
 }
 
 export interface ChangeContext {
   trx: Kysely<Database>;
-  /** The room row after its seq was taken: `last_seq` is this change's seq. */
+  /** The room row after its seqs were taken: `last_seq` is this change's last seq. */
   room: RoomRow;
-  seq: number;
+  /** The first of this change's `count` consecutive seqs. */
+  firstSeq: number;
   at: string;
   now: Date;
 }
@@ -29,22 +34,23 @@ export interface EventTransactionDeps {
   db: Db;
   publisher: EventPublisher;
   log: Logger;
-  onPublished?: (envelope: EventEnvelope, ms: number) => void;
+  onPublished?: (envelopes: EventEnvelope[], ms: number) => void;
   onRelayRefused?: (error: RelayRefusedError) => void;
 }
 
 /**
  * Runs one change to a room the way DESIGN.md requires: begin, take the room's next
- * seq (locking the room), write, publish the event to reflektor, commit. If reflektor
- * refuses, the transaction rolls back and `event_relay_unavailable` (503) is thrown.
- * If the commit fails after reflektor accepted, the change's compensation event is
- * published with a fresh seq and `internal_error` is thrown.
+ * `count` seqs (locking the room), write, publish the events to reflektor in one request,
+ * commit. If reflektor refuses, the transaction rolls back and `event_relay_unavailable`
+ * (503) is thrown. If the commit fails after reflektor accepted, the change's
+ * compensation events are published with fresh seqs and `internal_error` is thrown.
  *
  * `write` may throw an ApiError to refuse the change (nothing is stored or published).
  */
-export async function commitWithEvent<T>(
+export async function commitWithEvents<T>(
   deps: EventTransactionDeps,
   roomName: string,
+  count: number,
   write: (context: ChangeContext) => Promise<ChangeWrite<T>>,
 ): Promise<T> {
   return deps.db.writer.connection().execute(async (connection) => {
@@ -52,14 +58,14 @@ export async function commitWithEvent<T>(
     let written: ChangeWrite<T>;
     let room: RoomRow;
     try {
-      const locked = await takeNextSeq(trx, roomName);
+      const locked = await takeSeqs(trx, roomName, count);
       if (locked === undefined) throw new ApiError('room_not_found', `There is no room "${roomName}".`);
       room = locked;
       const now = new Date();
-      written = await write({ trx, room, seq: room.last_seq, at: now.toISOString(), now });
+      written = await write({ trx, room, firstSeq: room.last_seq - count + 1, at: now.toISOString(), now });
       const started = performance.now();
-      await deps.publisher.publish(written.envelope);
-      deps.onPublished?.(written.envelope, performance.now() - started);
+      await deps.publisher.publish(written.envelopes);
+      deps.onPublished?.(written.envelopes, performance.now() - started);
     } catch (error) {
       await trx.rollback().execute();
       if (error instanceof RelayRefusedError) {
@@ -81,7 +87,7 @@ export async function commitWithEvent<T>(
     } catch (commitError) {
       deps.log.error('commit failed after the event relay accepted the event', {
         room: roomName,
-        seq: written.envelope.seq,
+        seq: room.last_seq,
         error: commitError instanceof Error ? commitError.message : String(commitError),
       });
       // Ends the transaction if the failed commit left it open, and frees the connection.
@@ -97,8 +103,8 @@ export async function commitWithEvent<T>(
 }
 
 /**
- * Publishes the compensating event of a change whose commit failed. The failed change's
- * seq is burned (never given to another event) so clients that saw it are not confused.
+ * Publishes the compensating events of a change whose commit failed. The failed change's
+ * seqs are burned (never given to another event) so clients that saw them are not confused.
  */
 async function compensate<T>(
   deps: EventTransactionDeps,
@@ -107,30 +113,65 @@ async function compensate<T>(
   written: ChangeWrite<T>,
 ): Promise<void> {
   if (!written.compensation) return;
-  const burned = written.envelope.seq;
+  const burned = room.last_seq;
   const greatest = deps.db.engine === 'postgres' ? sql`greatest` : sql`max`;
   try {
     const trx = await connection.startTransaction().execute();
     try {
+      const count = written.envelopes.length;
       const row = await trx
         .updateTable('rooms')
-        .set({ last_seq: sql<number>`${greatest}(last_seq, ${burned}) + 1` })
+        .set({ last_seq: sql<number>`${greatest}(last_seq, ${burned}) + ${count}` })
         .where('id', '=', room.id)
         .returning('last_seq')
         .executeTakeFirstOrThrow();
-      const envelope = written.compensation(row.last_seq, new Date().toISOString());
-      await insertEvent(trx, room.id, envelope);
-      await deps.publisher.publish(envelope);
+      const envelopes = written.compensation(row.last_seq - count + 1, new Date().toISOString());
+      for (const envelope of envelopes) await insertEvent(trx, room.id, envelope);
+      await deps.publisher.publish(envelopes);
       await trx.commit().execute();
     } catch (error) {
       await trx.rollback().execute();
       throw error;
     }
   } catch (error) {
-    deps.log.error('could not publish the compensating event', {
+    deps.log.error('could not publish the compensating events', {
       room: room.name,
       seq: burned,
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** What a single-event change writes (see `commitWithEvent`). */
+export interface SingleChangeWrite<T> {
+  envelope: EventEnvelope;
+  result: T;
+  compensation?: (seq: number, at: string) => EventEnvelope;
+}
+
+export interface SingleChangeContext {
+  trx: Kysely<Database>;
+  room: RoomRow;
+  seq: number;
+  at: string;
+  now: Date;
+}
+
+/** `commitWithEvents` for a change with exactly one event, numbered `seq`. */
+export function commitWithEvent<T>(
+  deps: EventTransactionDeps,
+  roomName: string,
+  write: (context: SingleChangeContext) => Promise<SingleChangeWrite<T>>,
+): Promise<T> {
+  return commitWithEvents(deps, roomName, 1, async ({ trx, room, firstSeq, at, now }) => {
+    const written = await write({ trx, room, seq: firstSeq, at, now });
+    const compensation = written.compensation;
+    return {
+      envelopes: [written.envelope],
+      result: written.result,
+      ...(compensation
+        ? { compensation: (seq: number, compensationAt: string) => [compensation(seq, compensationAt)] }
+        : {}),
+    };
+  });
 }

@@ -4,9 +4,11 @@ import type { AppContext } from './context.js';
 import { connectDb, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ApiError, type ErrorCode, errorBody } from './errors.js';
+import type { EventTransactionDeps } from './event-transaction.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
+import { PostBatcher } from './post-batcher.js';
 import { createReflektorPublisher } from './publish/reflektor.js';
 import { schedulePurge } from './purge.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
@@ -209,6 +211,16 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     registry: metrics.registry,
   });
   const { messageLimiter, roomLimiter, redis } = createLimiters(options);
+  const changes: EventTransactionDeps = {
+    db,
+    publisher,
+    log,
+    onPublished: (envelopes, ms) => {
+      for (const envelope of envelopes) metrics.eventsPublished.inc({ type: envelope.type });
+      metrics.publishDuration.observe(ms / 1000);
+    },
+    onRelayRefused: () => metrics.relayRefused.inc(),
+  };
   const context: AppContext = {
     options,
     db,
@@ -218,16 +230,8 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     messageLimiter,
     roomLimiter,
     publicOrigin,
-    changes: {
-      db,
-      publisher,
-      log,
-      onPublished: (envelope, ms) => {
-        metrics.eventsPublished.inc({ type: envelope.type });
-        metrics.publishDuration.observe(ms / 1000);
-      },
-      onRelayRefused: () => metrics.relayRefused.inc(),
-    },
+    changes,
+    posts: new PostBatcher(changes),
   };
   const readiness: Readiness = { ready: false };
   const app = buildApp(context, readiness, await findPublicDir(options.publicDir));

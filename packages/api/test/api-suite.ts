@@ -140,13 +140,14 @@ export function defineApiSuite(engine: EngineUnderTest): void {
           at: undefined,
         },
       );
-      const [sent] = fixture.reflektor.received.filter((r) => r.envelope.room === room);
+      const [sent] = fixture.reflektor.received.filter((r) => r.envelopes[0].room === room);
       assert.equal(sent.method, 'POST');
       assert.equal(sent.url, '/publish');
       assert.equal(sent.headers.authorization, 'Bearer test-token');
       assert.equal(sent.headers['reflektor-ordering-key'], room);
       assert.match(String(sent.headers['content-type']), /^application\/json/);
-      assert.deepEqual(sent.envelope, {
+      assert.equal(sent.batch, false);
+      assert.deepEqual(sent.envelopes[0], {
         room,
         seq: 1,
         type: 'message.created',
@@ -251,6 +252,40 @@ export function defineApiSuite(engine: EngineUnderTest): void {
       } finally {
         fixture.reflektor.delayMs = 0;
       }
+    });
+
+    test('posts that arrive while one is in flight go out together: one transaction, one array request', async () => {
+      const room = uniqueRoom('batch');
+      await fixture.createRoom(room);
+      fixture.reflektor.delayMs = 1000;
+      try {
+        const arrived = fixture.reflektor.arrivals;
+        const first = fixture.post(room, 'a', 'first');
+        const deadline = Date.now() + 10_000;
+        while (fixture.reflektor.arrivals === arrived && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const rest = await Promise.all([fixture.post(room, 'b', 'second'), fixture.post(room, 'c', 'third')]);
+        assert.equal((await first).body.message.seq, 1);
+        assert.deepEqual(
+          rest.map((r) => [r.status, r.body.message.seq, r.body.message.text]),
+          [
+            [201, 2, 'second'],
+            [201, 3, 'third'],
+          ],
+        );
+      } finally {
+        fixture.reflektor.delayMs = 0;
+      }
+      const requests = fixture.reflektor.received.filter((r) => r.envelopes[0].room === room);
+      assert.deepEqual(
+        requests.map((r) => [r.batch, r.envelopes.map((e) => e.seq)]),
+        [
+          [false, [1]],
+          [true, [2, 3]],
+        ],
+      );
+      assert.equal(requests[1].headers['reflektor-ordering-key'], room);
     });
 
     test('history: newest page, before (newest first), after (oldest first), cursors, limits', async () => {

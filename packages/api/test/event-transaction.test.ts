@@ -7,7 +7,7 @@ import { ApiError } from '../src/errors.js';
 import { commitWithEvent, type EventTransactionDeps } from '../src/event-transaction.js';
 import { createLogger } from '../src/log.js';
 import { createReflektorPublisher } from '../src/publish/reflektor.js';
-import { findMessage, insertMessage } from '../src/store/messages.js';
+import { findMessage, insertMessages } from '../src/store/messages.js';
 import { findRoom, insertRoom } from '../src/store/rooms.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { ReflektorRecorder } from './helpers/reflektor-recorder.js';
@@ -46,7 +46,7 @@ describe('commitWithEvent', () => {
 
   function postMessage(text: string, failAtCommit: boolean) {
     return commitWithEvent(deps, 'compensate', async ({ trx, room, seq, at }) => {
-      await insertMessage(trx, { roomId: room.id, seq, author: 'a', text, at });
+      await insertMessages(trx, room.id, [{ id: String(seq), seq, author: 'a', text, at }]);
       if (failAtCommit) {
         // A foreign key checked only at COMMIT makes the commit itself fail.
         await sql`pragma defer_foreign_keys = on`.execute(trx);

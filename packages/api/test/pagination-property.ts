@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { connectDb, type Db } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { insertMessage, messagePage, tombstoneMessage } from '../src/store/messages.js';
-import { insertRoom, takeNextSeq } from '../src/store/rooms.js';
+import { insertMessages, messagePage, tombstoneMessage } from '../src/store/messages.js';
+import { insertRoom, takeSeqs } from '../src/store/rooms.js';
 import { createTestDatabase, type EngineUnderTest, type TestDatabase } from './helpers/database.js';
 
 type Op =
@@ -69,15 +69,12 @@ export function definePaginationProperty(engine: EngineUnderTest, runs: number):
             const live = new Set<number>();
             const deleted = new Set<number>();
             const insert = async () => {
-              const locked = await takeNextSeq(db.writer, name);
+              const locked = await takeSeqs(db.writer, name, 1);
               assert.ok(locked);
-              await insertMessage(db.writer, {
-                roomId: room.id,
-                seq: locked.last_seq,
-                author: 'a',
-                text: `m${locked.last_seq}`,
-                at: new Date().toISOString(),
-              });
+              const seq = locked.last_seq;
+              await insertMessages(db.writer, room.id, [
+                { id: String(seq), seq, author: 'a', text: `m${seq}`, at: new Date().toISOString() },
+              ]);
               live.add(locked.last_seq);
             };
             for (let i = 0; i < initial; i++) await insert();

@@ -2,9 +2,12 @@ import { HostPool } from '@backchannel/hostpool';
 import type { Registry } from 'prom-client';
 import type { EventEnvelope } from '../envelope.js';
 
-/** Sends events to reflektor; resolves only once reflektor answered 2xx (durably queued). */
+/**
+ * Sends events to reflektor; resolves only once reflektor answered 2xx (durably queued).
+ * Several events of one room go in one request, as a JSON array (ekg accepts both forms).
+ */
 export interface EventPublisher {
-  publish(envelope: EventEnvelope): Promise<void>;
+  publish(envelopes: EventEnvelope[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,7 @@ export interface ReflektorPublisherOptions {
 }
 
 /**
- * Publishes each envelope as `POST <url>/publish` with `Reflektor-Ordering-Key: <room>`
+ * Publishes one room's envelopes (an object for one, an array for several) as `POST <url>/publish` with `Reflektor-Ordering-Key: <room>`
  * through a balanced `HostPool`. A request is tried on another host only when it cannot
  * have reached the first one. Ordering per room is the caller's job: publish a room's
  * next event only after the previous one resolved.
@@ -49,10 +52,10 @@ export function createReflektorPublisher(options: ReflektorPublisherOptions): Ev
   const authorization = options.token ? `Bearer ${options.token}` : undefined;
 
   return {
-    async publish(envelope: EventEnvelope): Promise<void> {
+    async publish(envelopes: EventEnvelope[]): Promise<void> {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
-        'reflektor-ordering-key': envelope.room,
+        'reflektor-ordering-key': envelopes[0].room,
       };
       if (authorization) headers.authorization = authorization;
       let statusCode: number;
@@ -61,7 +64,7 @@ export function createReflektorPublisher(options: ReflektorPublisherOptions): Ev
           method: 'POST',
           path: '/publish',
           headers,
-          body: JSON.stringify(envelope),
+          body: JSON.stringify(envelopes.length === 1 ? envelopes[0] : envelopes),
         });
         statusCode = response.statusCode;
       } catch (error) {

@@ -1,24 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { commitWithEvent } from '../event-transaction.js';
-import { insertMessage, type MessageView, messagePage, type PageDirection } from '../store/messages.js';
-import { type RoomRow, roomStatus } from '../store/rooms.js';
+import { messagePage, type PageDirection } from '../store/messages.js';
 import { AUTHOR_MAX_LENGTH, cleanText } from '../validate/message.js';
 import { enforceRateLimit } from './rate-limit-hook.js';
 import { loadRoom, roomParamSchema } from './room-lookup.js';
-
-/** Throws the error a post to a room in this state gets: 410 closed or expired, 409 paused. */
-export function requireOpen(room: RoomRow, now: Date): void {
-  const status = roomStatus(room, now);
-  if (status === 'closed')
-    throw new ApiError('room_closed', 'This room is closed: it takes no new messages.');
-  if (status === 'expired')
-    throw new ApiError('room_expired', 'This room has expired: it takes no new messages.');
-  if (status === 'paused') {
-    throw new ApiError('room_paused', 'The owner has paused this room: try again when it resumes.');
-  }
-}
 
 const messageSchema = {
   type: 'object',
@@ -63,27 +49,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: AppContext)
       const author = cleanText('author', request.body.author, AUTHOR_MAX_LENGTH);
       const text = cleanText('text', request.body.text, maxLength);
       await enforceRateLimit(context, context.messageLimiter, request, reply, 'message');
-      const roomName = request.params.room;
-      const message = await commitWithEvent<MessageView>(
-        context.changes,
-        roomName,
-        async ({ trx, room, seq, at, now }) => {
-          requireOpen(room, now);
-          await insertMessage(trx, { roomId: room.id, seq, author, text, at });
-          const id = String(seq);
-          return {
-            envelope: { room: roomName, seq, type: 'message.created', at, data: { id, author, text } },
-            result: { id, seq, author, text, at },
-            compensation: (deletedSeq, deletedAt) => ({
-              room: roomName,
-              seq: deletedSeq,
-              type: 'message.deleted',
-              at: deletedAt,
-              data: { id },
-            }),
-          };
-        },
-      );
+      const message = await context.posts.post(request.params.room, author, text);
       context.metrics.messagesPosted.inc();
       reply.code(201);
       return { message };

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import type { StoredRoomStatus } from '../db/schema.js';
 import type { EventEnvelope } from '../envelope.js';
 import { ApiError } from '../errors.js';
-import { commitWithEvent } from '../event-transaction.js';
+import { commitWithEvent, commitWithEvents } from '../event-transaction.js';
 import { presentedOwnerToken, requireOwner } from '../security/owner-token.js';
 import { insertEvent } from '../store/events.js';
 import { findMessage, tombstoneMessage } from '../store/messages.js';
@@ -52,20 +52,25 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
       // Deleting twice is a no-op: no second event.
       if (message.deleted_at !== null) return reply.code(204).send();
       try {
-        await commitWithEvent(context.changes, current.name, async ({ trx, room, seq: eventSeq, at }) => {
-          const fresh = await findMessage(trx, room.id, seq);
-          if (fresh === undefined || fresh.deleted_at !== null) throw new AlreadyDeleted();
-          await tombstoneMessage(trx, room.id, seq, at);
-          const envelope: EventEnvelope = {
-            room: room.name,
-            seq: eventSeq,
-            type: 'message.deleted',
-            at,
-            data: { id: String(seq) },
-          };
-          await insertEvent(trx, room.id, envelope);
-          return { envelope, result: undefined };
-        });
+        await commitWithEvents(
+          context.changes,
+          current.name,
+          1,
+          async ({ trx, room, firstSeq: eventSeq, at }) => {
+            const fresh = await findMessage(trx, room.id, seq);
+            if (fresh === undefined || fresh.deleted_at !== null) throw new AlreadyDeleted();
+            await tombstoneMessage(trx, room.id, seq, at);
+            const envelope: EventEnvelope = {
+              room: room.name,
+              seq: eventSeq,
+              type: 'message.deleted',
+              at,
+              data: { id: String(seq) },
+            };
+            await insertEvent(trx, room.id, envelope);
+            return { envelopes: [envelope], result: undefined };
+          },
+        );
       } catch (error) {
         if (!(error instanceof AlreadyDeleted)) throw error;
       }

@@ -16,20 +16,24 @@ export function messageView(row: Pick<MessageRow, 'seq' | 'author' | 'text' | 'c
   return { id: String(row.seq), seq: row.seq, author: row.author, text: row.text, at: row.created_at };
 }
 
-export async function insertMessage(
+/** Inserts messages of one room in one statement. */
+export async function insertMessages(
   db: Kysely<Database>,
-  message: { roomId: number; seq: number; author: string; text: string; at: string },
+  roomId: number,
+  messages: MessageView[],
 ): Promise<void> {
   await db
     .insertInto('messages')
-    .values({
-      room_id: message.roomId,
-      seq: message.seq,
-      author: message.author,
-      text: message.text,
-      created_at: message.at,
-      deleted_at: null,
-    })
+    .values(
+      messages.map((message) => ({
+        room_id: roomId,
+        seq: message.seq,
+        author: message.author,
+        text: message.text,
+        created_at: message.at,
+        deleted_at: null,
+      })),
+    )
     .execute();
 }
 

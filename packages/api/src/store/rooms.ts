@@ -43,13 +43,18 @@ export async function insertRoom(db: Kysely<Database>, room: NewRoom): Promise<R
 }
 
 /**
- * Takes the room's next event seq. Inside a transaction this also locks the room's
- * row (PostgreSQL) until commit, so a room's events commit in seq order.
+ * Takes the room's next `count` event seqs (the returned `last_seq` is the last of them).
+ * Inside a transaction this also locks the room's row (PostgreSQL) until commit, so a
+ * room's events commit in seq order.
  */
-export async function takeNextSeq(db: Kysely<Database>, name: string): Promise<RoomRow | undefined> {
+export async function takeSeqs(
+  db: Kysely<Database>,
+  name: string,
+  count: number,
+): Promise<RoomRow | undefined> {
   return db
     .updateTable('rooms')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+    .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
     .where('name', '=', name)
     .returningAll()
     .executeTakeFirst();

@@ -76,7 +76,7 @@ export class ApiFixture {
     room: string,
     author: string,
     text: string,
-  ): Promise<Response<{ message: { id: string; seq: number } }>> {
+  ): Promise<Response<{ message: { id: string; seq: number; author: string; text: string; at: string } }>> {
     return this.request('POST', `/api/rooms/${room}/messages`, { json: { author, text } });
   }
 

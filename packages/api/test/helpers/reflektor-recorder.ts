@@ -6,7 +6,10 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
-  envelope: EventEnvelope;
+  /** The body's envelopes: one, or several when the api sent an array. */
+  envelopes: EventEnvelope[];
+  /** Whether the body was a JSON array. */
+  batch: boolean;
 }
 
 /**
@@ -16,6 +19,8 @@ export interface RecordedRequest {
 export class ReflektorRecorder {
   readonly received: RecordedRequest[] = [];
   status = 202;
+  /** Requests that have arrived, answered or not. */
+  arrivals = 0;
   delayMs = 0;
   private server: Server | undefined;
   url = '';
@@ -25,6 +30,7 @@ export class ReflektorRecorder {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        this.arrivals++;
         const status = this.status;
         const answer = () => {
           if (status >= 200 && status < 300) {
@@ -32,7 +38,7 @@ export class ReflektorRecorder {
               method: request.method ?? '',
               url: request.url ?? '',
               headers: request.headers,
-              envelope: JSON.parse(Buffer.concat(chunks).toString('utf8')) as EventEnvelope,
+              ...parseBody(Buffer.concat(chunks).toString('utf8')),
             });
           }
           response.writeHead(status, { 'content-type': 'application/json' });
@@ -48,11 +54,16 @@ export class ReflektorRecorder {
   }
 
   envelopes(room?: string): EventEnvelope[] {
-    return this.received.map((r) => r.envelope).filter((e) => room === undefined || e.room === room);
+    return this.received.flatMap((r) => r.envelopes).filter((e) => room === undefined || e.room === room);
   }
 
   async close(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
+}
+
+function parseBody(body: string): { envelopes: EventEnvelope[]; batch: boolean } {
+  const parsed = JSON.parse(body) as EventEnvelope | EventEnvelope[];
+  return Array.isArray(parsed) ? { envelopes: parsed, batch: true } : { envelopes: [parsed], batch: false };
 }
