@@ -64,7 +64,7 @@ export class ResponseTooLargeError extends Error {
 /** A constructor option or a membership call got a value it cannot use. `option` names it. */
 export class HostPoolConfigError extends Error {
   readonly code = 'ERR_HOSTPOOL_CONFIG';
-  /** The option at fault, e.g. `hosts[1]` or `outlierDetection.maxEjectionPercent`. */
+  /** The option at fault, e.g. `hosts[1]` or `outlierDetection.maxEjectionTime`. */
   readonly option: string;
 
   constructor(option: string, message: string) {

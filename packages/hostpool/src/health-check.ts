@@ -21,6 +21,7 @@ export class HealthChecker {
   private readonly agent: Agent;
   private readonly checking = new Set<Host>();
   private timer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
 
   constructor(settings: ResolvedHealthCheck, owner: HealthCheckOwner) {
     this.settings = settings;
@@ -68,9 +69,11 @@ export class HealthChecker {
     }
   }
 
-  async close(): Promise<void> {
+  /** Stops probing and closes the probes' connections. Safe to call more than once. */
+  close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    await this.agent.destroy();
+    this.closing ??= this.agent.destroy();
+    return this.closing;
   }
 }

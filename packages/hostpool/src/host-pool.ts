@@ -237,13 +237,28 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
    * connection. Later calls reject with {@link HostPoolClosedError}. Safe to call twice.
    */
   async close(): Promise<void> {
-    if (this.closed) return;
+    const hosts = this.shutDown();
+    await Promise.all([this.healthChecker?.close(), ...hosts.map((h) => h.dispatcher.close())]);
+  }
+
+  /**
+   * Like `close()`, but does not wait: in-flight requests reject at once (undici's
+   * `UND_ERR_DESTROYED`) and every connection is torn down. For a shutdown deadline.
+   */
+  async destroy(): Promise<void> {
+    const hosts = this.shutDown();
+    await Promise.all([this.healthChecker?.close(), ...hosts.map((h) => h.dispatcher.destroy())]);
+  }
+
+  /** Marks the pool closed and stops its timers; returns the hosts whose connections to end. */
+  private shutDown(): Host[] {
+    if (this.closed) return [];
     this.closed = true;
     if (this.dnsTimer !== null) clearInterval(this.dnsTimer);
     this.unregisterMetrics?.();
     const hosts = [...this.members.values(), ...this.draining];
     for (const host of hosts) clearEjectionTimer(host);
-    await Promise.all([this.healthChecker?.close(), ...hosts.map((h) => h.dispatcher.close())]);
+    return hosts;
   }
 
   // --- request path -------------------------------------------------------------------
@@ -293,7 +308,8 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
   }
 
   private mayRetry(attempt: RequestAttempt): boolean {
-    if (attempt.request.host !== undefined || attempt.attempts > this.settings.retries) return false;
+    if (this.closed || attempt.request.host !== undefined || attempt.attempts > this.settings.retries)
+      return false;
     return !attempt.sent || mayRepeat(attempt.request, attempt.method);
   }
 
@@ -367,14 +383,16 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
     if (reason !== null && this.mayEjectAnother()) this.eject(host, reason, true);
   }
 
-  /** Envoy's max_ejection_percent: in balance mode keep enough hosts to carry the load; one may always go. */
+  /**
+   * Envoy's max_ejection_percent, applied to health-check ejections too: in balance mode keep
+   * enough hosts to carry the load (a CPU-starved fleet failing its checks must not eject
+   * itself whole); one host may always go.
+   */
   private mayEjectAnother(): boolean {
     if (this.settings.mode === 'broadcast') return true;
     let out = 0;
     for (const host of this.members.values()) if (host.state !== 'healthy') out++;
-    return (
-      out === 0 || (out + 1) * 100 <= this.settings.outlierDetection!.maxEjectionPercent * this.members.size
-    );
+    return out === 0 || (out + 1) * 100 <= this.settings.maxEjectionPercent * this.members.size;
   }
 
   /** Ejects `host`; `timed` ejections end in probing after the (growing) ejection time. */
@@ -422,7 +440,11 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
     host.consecutiveCheckPasses = 0;
     host.lastError = error.message;
     const failures = ++host.consecutiveCheckFailures;
-    if (host.state === 'healthy' && failures >= this.settings.healthCheck!.unhealthyThreshold) {
+    if (
+      host.state === 'healthy' &&
+      failures >= this.settings.healthCheck!.unhealthyThreshold &&
+      this.mayEjectAnother()
+    ) {
       this.eject(host, 'health-check', false);
     } else if (host.state === 'probing') {
       this.eject(host, 'trial-failed', true);

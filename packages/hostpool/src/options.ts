@@ -19,8 +19,6 @@ export interface OutlierDetectionOptions {
   baseEjectionTime?: number;
   /** Upper bound on one ejection (ms). Default 300000. */
   maxEjectionTime?: number;
-  /** Balance mode: most hosts (percent) passively ejected at once; at least one may always be. Default 50. */
-  maxEjectionPercent?: number;
 }
 
 /** Active health checks: `GET path` on every host every `interval` ms. */
@@ -73,6 +71,12 @@ export interface HostPoolOptions {
   retries?: number;
   /** Weight of the newest sample in the latency EWMA, in (0, 1]. Default 0.3. */
   ewmaAlpha?: number;
+  /**
+   * Balance mode: most hosts (percent) ejected at once, by outlier detection or health
+   * checks; one host may always be. Keeps a starved or flapping fleet from ejecting itself
+   * whole. Default 50.
+   */
+  maxEjectionPercent?: number;
   /** Passive outlier detection; `false` turns it off. On by default. */
   outlierDetection?: OutlierDetectionOptions | false;
   /** Active health checks; off unless given (`true` means all defaults). */
@@ -89,7 +93,6 @@ export interface ResolvedOutlierDetection {
   consecutiveTimeouts: number;
   baseEjectionTime: number;
   maxEjectionTime: number;
-  maxEjectionPercent: number;
 }
 
 export interface ResolvedHealthCheck {
@@ -119,6 +122,7 @@ export interface ResolvedOptions {
   maxResponseSize: number;
   retries: number;
   ewmaAlpha: number;
+  maxEjectionPercent: number;
   outlierDetection: ResolvedOutlierDetection | null;
   healthCheck: ResolvedHealthCheck | null;
   dns: ResolvedDns | null;
@@ -139,6 +143,7 @@ const KNOWN_OPTIONS = new Set([
   'maxResponseSize',
   'retries',
   'ewmaAlpha',
+  'maxEjectionPercent',
   'outlierDetection',
   'healthCheck',
   'dns',
@@ -239,6 +244,7 @@ export function resolveOptions(input: HostPoolOptions): ResolvedOptions {
     maxResponseSize: integer('maxResponseSize', input.maxResponseSize, 16 * 1024 * 1024, 0),
     retries: integer('retries', input.retries, 2, 0),
     ewmaAlpha,
+    maxEjectionPercent: percentage('maxEjectionPercent', input.maxEjectionPercent, 50),
     outlierDetection: resolveOutlierDetection(input.outlierDetection),
     healthCheck: resolveHealthCheck(input.healthCheck),
     dns: resolveDns(input.dns),
@@ -250,21 +256,20 @@ function resolveOutlierDetection(
   value: OutlierDetectionOptions | false | undefined,
 ): ResolvedOutlierDetection | null {
   if (value === false) return null;
-  const o = section('outlierDetection', value ?? {});
+  const o = section('outlierDetection', value ?? {}, [
+    'consecutiveFailures',
+    'consecutive5xx',
+    'consecutiveTimeouts',
+    'baseEjectionTime',
+    'maxEjectionTime',
+  ]);
   const resolved = {
     consecutiveFailures: integer('outlierDetection.consecutiveFailures', o.consecutiveFailures, 5, 1),
     consecutive5xx: integer('outlierDetection.consecutive5xx', o.consecutive5xx, 5, 1),
     consecutiveTimeouts: integer('outlierDetection.consecutiveTimeouts', o.consecutiveTimeouts, 3, 1),
     baseEjectionTime: integer('outlierDetection.baseEjectionTime', o.baseEjectionTime, 10_000, 1),
     maxEjectionTime: integer('outlierDetection.maxEjectionTime', o.maxEjectionTime, 300_000, 1),
-    maxEjectionPercent: integer('outlierDetection.maxEjectionPercent', o.maxEjectionPercent, 50, 0),
   };
-  if (resolved.maxEjectionPercent > 100) {
-    throw new HostPoolConfigError(
-      'outlierDetection.maxEjectionPercent',
-      'expected a percentage from 0 to 100',
-    );
-  }
   if (resolved.maxEjectionTime < resolved.baseEjectionTime) {
     throw new HostPoolConfigError(
       'outlierDetection.maxEjectionTime',
@@ -276,7 +281,13 @@ function resolveOutlierDetection(
 
 function resolveHealthCheck(value: HealthCheckOptions | boolean | undefined): ResolvedHealthCheck | null {
   if (value === undefined || value === false) return null;
-  const h = section('healthCheck', value === true ? {} : value);
+  const h = section('healthCheck', value === true ? {} : value, [
+    'path',
+    'interval',
+    'timeout',
+    'unhealthyThreshold',
+    'healthyThreshold',
+  ]);
   const path = h.path ?? '/health';
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new HostPoolConfigError(
@@ -295,16 +306,24 @@ function resolveHealthCheck(value: HealthCheckOptions | boolean | undefined): Re
 
 function resolveDns(value: DnsOptions | boolean | undefined): ResolvedDns | null {
   if (value === undefined || value === false) return null;
-  const d = section('dns', value === true ? {} : value);
+  const d = section('dns', value === true ? {} : value, ['interval', 'lookup']);
   if (d.lookup !== undefined && typeof d.lookup !== 'function') {
     throw new HostPoolConfigError('dns.lookup', `expected a function (hostname) => Promise<string[]>`);
   }
   return { interval: integer('dns.interval', d.interval, 30_000, 100), lookup: d.lookup ?? null };
 }
 
-function section<T extends object>(option: string, value: T): T {
+function section<T extends object>(option: string, value: T, known: readonly string[]): T {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HostPoolConfigError(option, `expected an object, true or false, got ${describe(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new HostPoolConfigError(
+        `${option}.${key}`,
+        `unknown option; known options are ${known.join(', ')}`,
+      );
+    }
   }
   return value;
 }
@@ -315,6 +334,13 @@ function integer(option: string, value: unknown, fallback: number, min: number):
     throw new HostPoolConfigError(option, `expected an integer >= ${min}, got ${describe(value)}`);
   }
   return value;
+}
+
+function percentage(option: string, value: unknown, fallback: number): number {
+  const resolved = integer(option, value, fallback, 0);
+  if (resolved > 100)
+    throw new HostPoolConfigError(option, `expected a percentage from 0 to 100, got ${resolved}`);
+  return resolved;
 }
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {

@@ -35,11 +35,7 @@ describe('construction-time validation', () => {
     rejects({ hosts, connectTimeout: 1.5 }, 'connectTimeout', /integer/);
     rejects({ hosts, ewmaAlpha: 2 }, 'ewmaAlpha', /\(0, 1\]/);
     rejects({ hosts, retries: '2' }, 'retries', /got "2"/);
-    rejects(
-      { hosts, outlierDetection: { maxEjectionPercent: 150 } },
-      'outlierDetection.maxEjectionPercent',
-      /0 to 100/,
-    );
+    rejects({ hosts, maxEjectionPercent: 150 }, 'maxEjectionPercent', /0 to 100/);
     rejects(
       { hosts, outlierDetection: { baseEjectionTime: 5000, maxEjectionTime: 1000 } },
       'outlierDetection.maxEjectionTime',
@@ -50,6 +46,16 @@ describe('construction-time validation', () => {
     rejects({ hosts, dns: { lookup: 'dig' } }, 'dns.lookup', /function/);
     rejects({ hosts, registry: {} }, 'registry', /prom-client Registry/);
     rejects({ hosts, timeout: 5 }, 'timeout', /unknown option/);
+    rejects(
+      { hosts, outlierDetection: { maxEjectionPercent: 10 } },
+      'outlierDetection.maxEjectionPercent',
+      /unknown option/,
+    );
+    rejects(
+      { hosts, healthCheck: { every: 5 } },
+      'healthCheck.every',
+      /unknown option; known options are path/,
+    );
   });
 
   it('rejects a request path that does not start with /', async () => {

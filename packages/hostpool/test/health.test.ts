@@ -90,6 +90,57 @@ describe('passive outlier detection', () => {
     }
   });
 
+  it('a probing host takes one trial at a time; pinned requests meanwhile fail fast', async () => {
+    const good = await upstream('good');
+    const bad = await upstream('bad', 'error-500');
+    const { pool: p } = pool({
+      hosts: [good.url, bad.url],
+      balance: 'round-robin',
+      outlierDetection: { consecutive5xx: 1, baseEjectionTime: 100 },
+    });
+    while (stateOf(p, bad.url) !== 'ejected') await p.request({ path: '/x' });
+    await waitFor(() => stateOf(p, bad.url) === 'probing', 5000, 'probing');
+    bad.behaviour = 'slow';
+    const before = bad.received;
+    const trial = p.request({ path: '/trial' });
+    await waitFor(() => bad.received === before + 1, 2000, 'the trial to arrive');
+    const received = bad.received;
+    for (let i = 0; i < 5; i++) assert.equal((await p.request({ path: '/x' })).host, good.url);
+    await assert.rejects(p.request({ path: '/x', host: bad.url }), {
+      code: 'ERR_NO_HEALTHY_HOST',
+      retryAfterMs: 0,
+    });
+    assert.equal(bad.received, received);
+    bad.release();
+    assert.equal((await trial).host, bad.url);
+    assert.equal(stateOf(p, bad.url), 'healthy');
+  });
+
+  it('the ejection multiplier shrinks while a host stays healthy', async () => {
+    const good = await upstream('good');
+    const flaky = await upstream('flaky', 'error-500');
+    const { pool: p, changes } = pool({
+      hosts: [good.url, flaky.url],
+      balance: 'round-robin',
+      outlierDetection: { consecutive5xx: 1, baseEjectionTime: 100, maxEjectionTime: 10_000 },
+    });
+    const ejectionTimes = (): (number | null)[] =>
+      changes.filter((c) => c.to === 'ejected').map((c) => c.ejectionTime);
+    while (stateOf(p, flaky.url) !== 'ejected') await p.request({ path: '/x' });
+    await waitFor(() => stateOf(p, flaky.url) === 'probing', 5000, 'probing');
+    await p.request({ path: '/x', host: flaky.url }); // failed trial: 2 × base
+    assert.deepEqual(ejectionTimes(), [100, 200]);
+    flaky.behaviour = 'ok';
+    await waitFor(() => stateOf(p, flaky.url) === 'probing', 5000, 'probing again');
+    await p.request({ path: '/x', host: flaky.url });
+    assert.equal(stateOf(p, flaky.url), 'healthy');
+    // Healthy for well over 2 × base: the multiplier is back to 0, the next ejection is 1 × base.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    flaky.behaviour = 'error-500';
+    await p.request({ path: '/x', host: flaky.url });
+    assert.deepEqual(ejectionTimes(), [100, 200, 100]);
+  });
+
   it('ejects on consecutive connection failures and on timeouts', async () => {
     const good = await upstream('good');
     const hanging = await upstream('hanging', 'hang');
@@ -115,7 +166,8 @@ describe('passive outlier detection', () => {
     const { pool: p } = pool({
       hosts: hosts.map((h) => h.url),
       balance: 'round-robin',
-      outlierDetection: { consecutive5xx: 1, maxEjectionPercent: 50 },
+      maxEjectionPercent: 50,
+      outlierDetection: { consecutive5xx: 1 },
     });
     for (let i = 0; i < 20; i++) await p.request({ path: '/x' }).catch(() => {});
     assert.equal(p.hosts().filter((h) => h.state === 'ejected').length, 2);
@@ -123,7 +175,8 @@ describe('passive outlier detection', () => {
     const single = await upstream('single', 'error-500');
     const { pool: one } = pool({
       hosts: [single.url],
-      outlierDetection: { consecutive5xx: 1, maxEjectionPercent: 0 },
+      maxEjectionPercent: 0,
+      outlierDetection: { consecutive5xx: 1 },
     });
     await one.request({ path: '/x' });
     assert.equal(one.hosts()[0].state, 'ejected');
@@ -135,7 +188,8 @@ describe('passive outlier detection', () => {
     const { pool: p } = pool({
       hosts: [a.url, b.url],
       name: 'reflektors',
-      outlierDetection: { consecutive5xx: 1, maxEjectionPercent: 100, baseEjectionTime: 60_000 },
+      maxEjectionPercent: 100,
+      outlierDetection: { consecutive5xx: 1, baseEjectionTime: 60_000 },
     });
     await p.request({ path: '/x' });
     await p.request({ path: '/x' });
@@ -176,6 +230,24 @@ describe('active health checks', () => {
     b.healthStatus = 200;
     await waitFor(() => stateOf(p, b.url) === 'healthy', 5000, 'healthy again');
     assert.equal(changes.at(-1)!.reason, 'health-check-passed');
+  });
+
+  it('health-check ejections respect maxEjectionPercent, so a starved fleet keeps serving', async () => {
+    const a = await upstream('a');
+    const b = await upstream('b');
+    a.healthStatus = 503;
+    b.healthStatus = 503;
+    const { pool: p } = pool({
+      hosts: [a.url, b.url],
+      healthCheck: { interval: 50, unhealthyThreshold: 1 },
+    });
+    await waitFor(
+      () => p.hosts().every((h) => h.healthCheckFailures >= 4),
+      5000,
+      'several failed checks on each host',
+    );
+    assert.equal(p.hosts().filter((h) => h.state === 'ejected').length, 1);
+    assert.equal((await p.request({ path: '/x' })).statusCode, 200);
   });
 
   it('a passing health check un-ejects a passively ejected host before its ejection time', async () => {

@@ -85,6 +85,19 @@ describe('membership', () => {
     await closing;
     await p.close();
   });
+
+  it('destroy() rejects in-flight requests at once instead of waiting', async () => {
+    const slow = await upstream('slow', 'slow');
+    const other = await upstream('other', 'slow');
+    const p = new HostPool({ hosts: [slow.url, other.url] });
+    const pending = p.request({ path: '/x' });
+    await waitFor(() => slow.received + other.received === 1, 2000, 'request to arrive');
+    await p.destroy();
+    await assert.rejects(pending, { code: 'UND_ERR_DESTROYED' });
+    assert.equal(slow.received + other.received, 1);
+    await assert.rejects(p.request({ path: '/x' }), { code: 'ERR_POOL_CLOSED' });
+    await p.close();
+  });
 });
 
 describe('DNS re-resolution', () => {
