@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { getLogger, kw } from '@backchannel/logging';
 import { signStandardWebhook, WebhookSecretError } from '@backchannel/replayguard';
-import { configureLogging, getLogger, type LogFormat, type LogLevel } from './log.js';
+import { configureLogging, type LogFormat, type LogLevel } from './log-setup.js';
 import { type EkgOptions, startEkg } from './server.js';
 
 type FlagKind = 'integer' | 'string' | 'list' | 'boolean';
@@ -298,19 +299,19 @@ async function main(): Promise<void> {
     process.stderr.write(`ekg: ${(error as Error).message}\nRun "ekg --help" for the flags.\n`);
     process.exit(2);
   }
-  configureLogging({ level: settings.level, format: settings.format });
+  configureLogging(settings.level, settings.format);
   const log = getLogger('ekg');
   let server: Awaited<ReturnType<typeof startEkg>> | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info('stopping', { signal });
+    log.info('stopping on %s', signal);
     if (server === undefined) process.exit(0);
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.error('shutdown failed', { error: String(error) });
+        log.error('shutdown failed', kw({ exc_info: error }));
         process.exit(1);
       },
     );
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
     server = await startEkg(settings.options);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      log.error(`port ${settings.options.port} is in use: choose another with --port or EKG_PORT`);
+      log.error('port %d is in use: choose another with --port or EKG_PORT', settings.options.port);
       process.exit(1);
     }
     throw error;
@@ -331,7 +332,7 @@ async function main(): Promise<void> {
     await server.close();
     process.exit(0);
   }
-  log.info('listening', { port: server.port });
+  log.info('listening on port %d', server.port);
 }
 
 await main();

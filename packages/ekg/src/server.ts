@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { getLogger, kw } from '@backchannel/logging';
 import { WebSocketServer } from 'ws';
 import { Connections } from './connections.js';
 import { isRoomName } from './envelope.js';
 import { EkgError, errorBody } from './errors.js';
 import { ConnectionLimiter } from './limits.js';
-import { getLogger } from './log.js';
 import { EkgMetrics } from './metrics.js';
 import { handlePublish, type PublishContext } from './publish.js';
 import { Rooms } from './rooms.js';
@@ -350,7 +350,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
         if (!response.headersSent) sendError(response, error, corsHeaders(request));
         return;
       }
-      log.error('request failed', { path: request.url, error: String(error) });
+      log.error('%s %s failed', request.method, request.url, kw({ exc_info: error }));
       if (!response.headersSent) {
         sendError(response, new EkgError('internal_error', 500, 'ekg failed to answer: see its log.'));
       } else {
@@ -396,7 +396,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
     for (const subscriber of connections.all) {
       subscriber.sendReconnectAndClose(Math.round(Math.random() * settings.shutdownSpreadMs));
     }
-    log.info('shutting down: clients told to reconnect', { connections: count });
+    log.info('shutting down: %d clients told to reconnect', count, kw({ extra: { connections: count } }));
     const deadline = Date.now() + settings.shutdownTimeoutMs;
     let finished = false;
     closed.then(() => {
@@ -407,7 +407,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (!finished) {
-      log.warning('shutdown timeout: cutting remaining connections', { connections: connections.all.size });
+      log.warning('shutdown timeout: cutting %d remaining connections', connections.all.size);
       for (const subscriber of connections.all) {
         if (subscriber instanceof WebSocketSubscriber) subscriber.terminate();
       }

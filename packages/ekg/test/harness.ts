@@ -136,7 +136,7 @@ export async function spawnEkg(args: string[]): Promise<EkgProcess> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ekg did not start: ${result.stderr}`)), 15000);
     const check = (): void => {
-      const match = /listening \{"port":(\d+)\}/.exec(result.stderr);
+      const match = /listening on port (\d+)/.exec(result.stderr);
       if (match !== null) {
         clearTimeout(timer);
         child.stderr!.off('data', check);
