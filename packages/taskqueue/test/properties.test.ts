@@ -21,7 +21,9 @@ type Outcome =
   | { kind: 'error'; code: string | undefined; message: string };
 
 describe('properties', () => {
-  test('keys stay ordered, concurrency holds, every task settles exactly once', async () => {
+  test('keys stay ordered, concurrency holds, every task settles exactly once', {
+    timeout: 30_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(taskSpec, { minLength: 1, maxLength: 25 }),
@@ -132,7 +134,7 @@ describe('properties', () => {
     );
   });
 
-  test('retry delays stay within the backoff bounds and are waited out', async () => {
+  test('retry delays stay within the backoff bounds and are waited out', { timeout: 30_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 4 }),
@@ -172,7 +174,7 @@ describe('properties', () => {
     );
   });
 
-  test('close({ drain: true }) loses nothing', async () => {
+  test('close({ drain: true }) loses nothing', { timeout: 30_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -197,15 +199,14 @@ describe('properties', () => {
               closed = queue.close();
             }
             const spec = specs[index];
-            const result = queue.push(
-              async (_signal, attempt) => {
-                await sleep(spec.duration);
-                if (attempt <= spec.failures) throw new Error('transient');
-                done.add(index);
-                return index;
-              },
-              { key: spec.key },
-            );
+            const task = async (_signal: AbortSignal, attempt: number): Promise<number> => {
+              await sleep(spec.duration);
+              if (attempt <= spec.failures) throw new Error('transient');
+              done.add(index);
+              return index;
+            };
+            // Unkeyed tasks take the plain path (no options), keyed ones a job record.
+            const result = spec.key === undefined ? queue.push(task) : queue.push(task, { key: spec.key });
             results.push(
               result.then(
                 (value) => ({ ok: value }),
@@ -226,13 +227,16 @@ describe('properties', () => {
     );
   });
 
-  test('priorities: higher first, FIFO within a priority', async () => {
+  test('priorities: higher first, FIFO within a priority', { timeout: 30_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 60 }), async (priorities) => {
         const queue = new TaskQueue({ concurrency: 1, paused: true });
         const order: number[] = [];
+        // Priority 0 alternates between plain pushes (no options) and job pushes.
         const tasks = priorities.map((priority, index) =>
-          queue.push(async () => order.push(index), { priority }),
+          priority === 0 && index % 2 === 0
+            ? queue.push(async () => order.push(index))
+            : queue.push(async () => order.push(index), { priority }),
         );
         queue.resume();
         await Promise.all(tasks);
@@ -243,6 +247,88 @@ describe('properties', () => {
         assert.deepEqual(order, expected);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  test('close({ drain: false }) settles everything once and starts nothing more', {
+    timeout: 30_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            kind: fc.constantFrom('plain', 'keyed', 'detached', 'timeout'),
+            duration: fc.integer({ min: 0, max: 3 }),
+            fails: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 6 }),
+        async (specs, concurrency, retries, closeAfterMs) => {
+          const queue = new TaskQueue({ concurrency, retries, minDelay: 0, maxDelay: 2 });
+          let running = 0;
+          let maxRunning = 0;
+          let closed = false;
+          let startsAfterClose = 0;
+          const settled = specs.map(() => 0);
+          const results: Array<Promise<void>> = [];
+          specs.forEach((spec, index) => {
+            const task = async (signal: AbortSignal): Promise<number> => {
+              if (closed) startsAfterClose++;
+              running++;
+              maxRunning = Math.max(maxRunning, running);
+              try {
+                await sleep(spec.duration, signal);
+                if (spec.fails) throw new Error('fails');
+                return index;
+              } finally {
+                running--;
+              }
+            };
+            if (spec.kind === 'detached') {
+              assert.equal(queue.pushDetached(task), true);
+              settled[index] = 1; // nothing to await; counted through stats below
+              return;
+            }
+            const options =
+              spec.kind === 'keyed'
+                ? { key: index % 3 }
+                : spec.kind === 'timeout'
+                  ? { timeout: 50 }
+                  : undefined;
+            const result = options === undefined ? queue.push(task) : queue.push(task, options);
+            results.push(
+              result.then(
+                () => {
+                  settled[index]++;
+                },
+                () => {
+                  settled[index]++;
+                },
+              ),
+            );
+          });
+          await sleep(closeAfterMs);
+          closed = true;
+          await queue.close({ drain: false });
+          assert.equal(queue.running, 0);
+          assert.equal(running, 0);
+          assert.equal(queue.pending, 0);
+          assert.equal(queue.size, 0);
+          await Promise.all(results);
+          assert.deepEqual(
+            settled,
+            specs.map(() => 1),
+          );
+          assert.equal(startsAfterClose, 0);
+          assert.ok(maxRunning <= concurrency);
+          const stats = queue.stats;
+          assert.equal(stats.completed + stats.failed + stats.cancelled, specs.length);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
