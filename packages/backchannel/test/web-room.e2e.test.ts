@@ -167,7 +167,31 @@ describe('web: rooms in the browser', () => {
       'Thanks! What about electrons?',
     ]);
     await transcript.screenshot({ path: `${screenshots}transcript.png` });
+    // On paper only the transcript itself is printed.
+    await transcript.emulateMedia({ media: 'print' });
+    assert.ok(await transcript.locator('#print').isHidden());
+    assert.ok(await transcript.locator('#transcript-messages').isVisible());
     await Promise.all([host, student, transcript].map((page) => page.context().close()));
+  });
+
+  it('works with the keyboard alone', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${stack.url}/physics-101`);
+    await waitLive(page);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'skip-link');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'nickname');
+    await page.keyboard.type('kim');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'message-text');
+    await page.keyboard.type('Typed without a mouse');
+    await page.keyboard.press('Enter');
+    await page.locator('.message-text', { hasText: 'Typed without a mouse' }).waitFor();
+    assert.equal(await page.inputValue('#message-text'), '');
+    // The scrolling list itself takes focus, so arrow keys and Page Up can scroll it.
+    assert.equal(await page.getAttribute('#scroller', 'tabindex'), '0');
+    await page.context().close();
   });
 
   it('shows reconnecting while ekg restarts, then catches up without losing or repeating', async () => {

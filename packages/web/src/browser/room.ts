@@ -47,11 +47,12 @@ const ui = {
   postingAsLine: byId<HTMLParagraphElement>('posting-as-line'),
   postingAs: byId<HTMLElement>('posting-as'),
   changeNickname: byId<HTMLButtonElement>('change-nickname'),
-  text: byId<HTMLTextAreaElement>('message-text'),
+  text: byId<HTMLInputElement>('message-text'),
   send: byId<HTMLButtonElement>('send'),
   postError: byId<HTMLParagraphElement>('post-error'),
   composer: byId<HTMLElement>('composer'),
   nicknameError: byId<HTMLParagraphElement>('nickname-error'),
+  skipLink: byId<HTMLAnchorElement>('skip-link'),
 };
 
 const roomName = roomFromLocation(location);
@@ -270,6 +271,12 @@ function showNickname(): void {
 
 ui.nickname.maxLength = maxNicknameLength;
 
+// The skip link lands in whichever field the composer shows: the nickname until one is saved.
+ui.skipLink.addEventListener('click', (event) => {
+  event.preventDefault();
+  (nickname === null ? ui.nickname : ui.text).focus();
+});
+
 ui.nicknameForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const value = ui.nickname.value.trim();
@@ -305,13 +312,6 @@ function showPostError(error: unknown): void {
     ui.postError.textContent = 'Something went wrong. Try again.';
   }
 }
-
-ui.text.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    ui.postForm.requestSubmit();
-  }
-});
 
 ui.postForm.addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -367,8 +367,6 @@ async function start(): Promise<void> {
   const feed = new LiveFeed({ room: roomName, lastSeq: room.lastSeq, onEvent, onStatus: setConnection });
   feed.start();
   addEventListener('pagehide', () => feed.close());
-  if (!ui.text.disabled && nickname !== null) ui.text.focus();
-  else if (nickname === null && status === 'open') ui.nickname.focus();
 }
 
 void start();
