@@ -11,6 +11,7 @@ import {
 } from '@backchannel/replayguard';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Migrator } from 'kysely';
+import { Registry } from 'prom-client';
 import { connectDb, type Db } from '../src/db/connect.js';
 import { migrations } from '../src/db/migrations/index.js';
 import { createReflektorPublisher, type EventPublisher } from '../src/publish/reflektor.js';
@@ -129,10 +130,18 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
       return room;
     }
 
-    async function buildApp(): Promise<{ app: FastifyInstance; intake: WebhookIntakeHandle }> {
+    let registry: Registry;
+
+    async function buildApp(): Promise<{
+      app: FastifyInstance;
+      intake: WebhookIntakeHandle;
+      registry: Registry;
+    }> {
       const instance = Fastify();
+      const metricsRegistry = new Registry();
       const handle = registerWebhookRoutes(instance, {
         db,
+        registry: metricsRegistry,
         log: silent,
         changes: { db, publisher, log: { ...silent, debug() {} } },
         config: resolveWebhookConfig({
@@ -160,7 +169,7 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
         },
       });
       await instance.listen({ port: 0, host: '127.0.0.1' });
-      return { app: instance, intake: handle };
+      return { app: instance, intake: handle, registry: metricsRegistry };
     }
 
     before(async () => {
@@ -179,7 +188,7 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
       publisher = createReflektorPublisher({ urls: [reflektor.url], timeoutMs: 2000 });
-      ({ app, intake } = await buildApp());
+      ({ app, intake, registry } = await buildApp());
       port = (app.server.address() as { port: number }).port;
     });
 
@@ -403,6 +412,17 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
         assert.equal(response.json().error.code, 'not_found');
       }
       await bare.close();
+    });
+
+    it('counts requests and handled events in Prometheus', async () => {
+      const requests = await registry.getSingleMetricAsString('backchannel_api_webhook_requests_total');
+      assert.match(requests, /provider="stripe",outcome="received"\} [1-9]/);
+      assert.match(requests, /provider="stripe",outcome="duplicate"\} [1-9]/);
+      assert.match(requests, /provider="stripe",outcome="refused"\} [1-9]/);
+      assert.match(requests, /provider="mailchimp",outcome="refused"\} 1/);
+      const handled = await registry.getSingleMetricAsString('backchannel_api_webhook_events_handled_total');
+      assert.match(handled, /provider="in:billing",status="failed"\} 2/);
+      assert.match(handled, /provider="stripe",status="ignored"\} 1/);
     });
 
     it('queues events left unfinished by a previous run when the app starts', async () => {

@@ -1,7 +1,8 @@
 import { QueueClosedError, TaskAbortedError, TaskQueue } from '@backchannel/taskqueue';
 import type { WebhookHandlerRegistry } from './handlers.js';
 import type { WebhookLogger } from './logger.js';
-import { findEvent, setEventStatus, unfinishedEventIds, type WebhookDb } from './table.js';
+import type { WebhookMetrics } from './metrics.js';
+import { findEvent, setEventStatus, unfinishedEvents, type WebhookDb } from './table.js';
 
 /** How recorded events are handed to handlers. */
 export interface ProcessingOptions {
@@ -35,16 +36,19 @@ export class WebhookProcessor {
   readonly #db: WebhookDb;
   readonly #handlers: WebhookHandlerRegistry;
   readonly #log: WebhookLogger;
+  readonly #metrics: WebhookMetrics;
 
   constructor(
     db: WebhookDb,
     handlers: WebhookHandlerRegistry,
     log: WebhookLogger,
+    metrics: WebhookMetrics,
     options: ProcessingOptions = {},
   ) {
     this.#db = db;
     this.#handlers = handlers;
     this.#log = log;
+    this.#metrics = metrics;
     this.#queue = new TaskQueue({
       concurrency: options.concurrency ?? 4,
       retries: options.retries ?? 8,
@@ -56,7 +60,7 @@ export class WebhookProcessor {
   }
 
   /** Queues a recorded event; returns at once. The outcome lands in its row. */
-  enqueue(id: number): void {
+  enqueue(id: number, provider: string): void {
     this.#queue
       .push((signal, attempt) => this.#attempt(id, signal, attempt), {
         key: id,
@@ -72,16 +76,17 @@ export class WebhookProcessor {
           return; // Shutting down: the row stays unfinished and is queued again on the next start.
         }
         this.#log.error('webhook handler gave up', { id, error: message(error) });
+        this.#metrics.handled.inc({ provider, status: 'failed' });
         await setEventStatus(this.#db, id, { status: 'failed', lastError: message(error) }).catch(() => {});
       });
   }
 
   /** Queues every event left unfinished by a previous run (a crash or a shutdown mid-retry). */
   async resumeUnfinished(): Promise<number> {
-    const ids = await unfinishedEventIds(this.#db, 10_000);
-    for (const id of ids) this.enqueue(id);
-    if (ids.length > 0) this.#log.info('webhook events resumed', { count: ids.length });
-    return ids.length;
+    const unfinished = await unfinishedEvents(this.#db, 10_000);
+    for (const { id, provider } of unfinished) this.enqueue(id, provider);
+    if (unfinished.length > 0) this.#log.info('webhook events resumed', { count: unfinished.length });
+    return unfinished.length;
   }
 
   /** Resolves once no event is queued, running or waiting to retry. */
@@ -100,6 +105,7 @@ export class WebhookProcessor {
     const handler = this.#handlers.find(row);
     if (handler === undefined) {
       await setEventStatus(this.#db, id, { status: 'ignored', processedAt: new Date().toISOString() });
+      this.#metrics.handled.inc({ provider: row.provider, status: 'ignored' });
       return;
     }
     await setEventStatus(this.#db, id, { status: 'processing', attempts: row.attempts + 1 });

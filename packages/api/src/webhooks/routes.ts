@@ -9,11 +9,13 @@ import {
   WebhookVerificationError,
 } from '@backchannel/replayguard';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Db } from '../db/connect.js';
 import type { EventTransactionDeps } from '../event-transaction.js';
 import type { WebhookConfig } from './config.js';
 import { WebhookHandlerRegistry } from './handlers.js';
 import type { WebhookLogger } from './logger.js';
+import { createWebhookMetrics, type WebhookMetrics } from './metrics.js';
 import { type ProcessingOptions, WebhookProcessor } from './processing.js';
 import { roomUpgradeHandler } from './room-upgrade.js';
 import { recordEvent, type WebhookDb, type WebhookTables } from './table.js';
@@ -31,6 +33,8 @@ export interface WebhookRoutesOptions {
   handlers?: (registry: WebhookHandlerRegistry) => void;
   /** Handler queue settings (concurrency, retries, backoff, timeout). */
   processing?: ProcessingOptions;
+  /** The api's Prometheus registry (`context.metrics.registry`); webhook counters are added to it. */
+  registry?: Registry;
 }
 
 /** A handle on the intake, for tests and shutdown (closing the app also closes it). */
@@ -41,10 +45,6 @@ export interface WebhookIntakeHandle {
 
 function errorReply(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   return reply.code(status).send({ error: { code, message } });
-}
-
-function notConfigured(reply: FastifyReply, what: string): FastifyReply {
-  return errorReply(reply, 404, 'not_found', `No ${what} webhook is configured here.`);
 }
 
 /**
@@ -74,7 +74,8 @@ export function registerWebhookRoutes(
   registry.on('stripe', 'checkout.session.completed', upgrade);
   registry.on('stripe', 'checkout.session.async_payment_succeeded', upgrade);
   options.handlers?.(registry);
-  const processor = new WebhookProcessor(db, registry, log, options.processing);
+  const metrics: WebhookMetrics = createWebhookMetrics(options.registry);
+  const processor = new WebhookProcessor(db, registry, log, metrics, options.processing);
 
   const intakes = {
     stripe:
@@ -103,6 +104,7 @@ export function registerWebhookRoutes(
     } catch (error) {
       if (error instanceof WebhookVerificationError) {
         log.warn('webhook refused', { provider: what, code: error.code, ip: request.ip });
+        metrics.requests.inc({ provider: what, outcome: 'refused' });
         return errorReply(reply, error.status, error.code, error.message);
       }
       if (error instanceof WebhookSecretError) {
@@ -127,10 +129,19 @@ export function registerWebhookRoutes(
         continue;
       }
       received++;
-      processor.enqueue(id);
+      processor.enqueue(id, event.source);
     }
-    if (events.length > 0 && duplicates === events.length) return reply.code(200).send({ duplicate: true });
+    if (events.length > 0 && duplicates === events.length) {
+      metrics.requests.inc({ provider: what, outcome: 'duplicate' });
+      return reply.code(200).send({ duplicate: true });
+    }
+    metrics.requests.inc({ provider: what, outcome: 'received' });
     return reply.code(200).send({ received, duplicates });
+  }
+
+  function notConfigured(reply: FastifyReply, provider: string, what: string): FastifyReply {
+    metrics.requests.inc({ provider, outcome: 'not_configured' });
+    return errorReply(reply, 404, 'not_found', `No ${what} webhook is configured here.`);
   }
 
   app.register(async (scope) => {
@@ -160,7 +171,9 @@ export function registerWebhookRoutes(
     const routeOptions = { bodyLimit: config.bodyLimit };
 
     scope.post('/webhooks/stripe', routeOptions, (request, reply) =>
-      intakes.stripe ? receive(request, reply, intakes.stripe, 'stripe') : notConfigured(reply, 'Stripe'),
+      intakes.stripe
+        ? receive(request, reply, intakes.stripe, 'stripe')
+        : notConfigured(reply, 'stripe', 'Stripe'),
     );
     scope.route({
       method: ['HEAD', 'POST'],
@@ -169,7 +182,7 @@ export function registerWebhookRoutes(
       handler: (request, reply) =>
         intakes.mandrill
           ? receive(request, reply, intakes.mandrill, 'mandrill')
-          : notConfigured(reply, 'Mandrill'),
+          : notConfigured(reply, 'mandrill', 'Mandrill'),
     });
     scope.route({
       method: ['GET', 'POST'],
@@ -178,13 +191,13 @@ export function registerWebhookRoutes(
       handler: (request, reply) =>
         intakes.mailchimp
           ? receive(request, reply, intakes.mailchimp, 'mailchimp')
-          : notConfigured(reply, 'Mailchimp'),
+          : notConfigured(reply, 'mailchimp', 'Mailchimp'),
     });
     scope.post<{ Params: { name: string } }>('/webhooks/in/:name', routeOptions, (request, reply) => {
       const intake = intakes.standard.get(request.params.name);
       return intake
         ? receive(request, reply, intake, `in:${request.params.name}`)
-        : notConfigured(reply, 'such');
+        : notConfigured(reply, 'in:unknown', 'such');
     });
   });
 

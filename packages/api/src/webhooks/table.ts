@@ -93,14 +93,16 @@ export async function setEventStatus(
     .execute();
 }
 
-/** Ids of events not yet finished (after a restart they are queued again), oldest first. */
-export async function unfinishedEventIds(db: WebhookDb, limit: number): Promise<number[]> {
-  const rows = await db
+/** Events not yet finished (after a restart they are queued again), oldest first. */
+export async function unfinishedEvents(
+  db: WebhookDb,
+  limit: number,
+): Promise<{ id: number; provider: string }[]> {
+  return db
     .selectFrom('webhook_events')
-    .select('id')
+    .select(['id', 'provider'])
     .where('status', 'in', ['received', 'processing', 'retrying'])
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((row) => row.id);
 }
