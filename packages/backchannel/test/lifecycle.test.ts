@@ -53,7 +53,7 @@ describe('backchannel start, as a user runs it', () => {
           String(ekg),
         ],
         {
-          env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'warning' },
+          env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

@@ -32,7 +32,7 @@ export async function startTestStack(): Promise<TestStack> {
       '--data-dir',
       dataDir,
       '--log-level',
-      process.env.LOG_LEVEL ?? 'warning',
+      process.env.LOG_LEVEL ?? 'error',
     ],
     {},
   );
