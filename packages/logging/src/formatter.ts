@@ -39,12 +39,15 @@ function pad3(n: number): string {
  * The format is compiled once; the date part is cached per second.
  */
 export class Formatter {
-  /** Python's class attribute: `'%Y-%m-%d %H:%M:%S'`. */
-  default_time_format = '%Y-%m-%d %H:%M:%S';
-  /** Python's class attribute: `'%s,%03d'` (set to `null` to drop milliseconds). */
-  default_msec_format: string | null = '%s,%03d';
-  /** `time.localtime` by default; set to `gmtime` for UTC timestamps. */
-  converter: TimeConverter = localtime;
+  /** Class-wide default, as Python's class attribute: `Formatter.default_time_format = '…'` affects every formatter. */
+  static default_time_format = '%Y-%m-%d %H:%M:%S';
+  /** Class-wide default `'%s,%03d'`; `null` drops the milliseconds. */
+  static default_msec_format: string | null = '%s,%03d';
+  /** Class-wide default `localtime`; `Formatter.converter = gmtime` makes every formatter use UTC. */
+  static converter: TimeConverter = localtime;
+  private ownTimeFormat: string | undefined;
+  private ownMsecFormat: string | null | undefined;
+  private ownConverter: TimeConverter | undefined;
   datefmt: string | null;
   readonly _style: FormatStyle;
   readonly _fmt: string;
@@ -79,25 +82,52 @@ export class Formatter {
     this.datefmt = datefmt ?? null;
   }
 
+  /** `'%Y-%m-%d %H:%M:%S'` unless set on this formatter or on its class. */
+  get default_time_format(): string {
+    return this.ownTimeFormat ?? (this.constructor as typeof Formatter).default_time_format;
+  }
+  set default_time_format(value: string) {
+    this.ownTimeFormat = value;
+  }
+
+  /** `'%s,%03d'` unless set on this formatter or on its class; `null` drops the milliseconds. */
+  get default_msec_format(): string | null {
+    return this.ownMsecFormat !== undefined
+      ? this.ownMsecFormat
+      : (this.constructor as typeof Formatter).default_msec_format;
+  }
+  set default_msec_format(value: string | null) {
+    this.ownMsecFormat = value;
+  }
+
+  /** `localtime` unless set on this formatter or on its class; set `gmtime` for UTC. */
+  get converter(): TimeConverter {
+    return this.ownConverter ?? (this.constructor as typeof Formatter).converter;
+  }
+  set converter(value: TimeConverter) {
+    this.ownConverter = value;
+  }
+
   /** Python's `formatTime(record, datefmt=None)`. */
   formatTime(record: LogRecord, datefmt: string | null = null): string {
     const second = Math.floor(record.created);
+    const converter = this.converter;
+    const timeFormat = this.default_time_format;
     let text: string;
     if (
       second === this.cachedSecond &&
-      this.converter === this.cachedConverter &&
+      converter === this.cachedConverter &&
       datefmt === this.cachedDatefmt &&
-      (datefmt !== null || this.cachedDefaultFormat === this.default_time_format)
+      (datefmt !== null || this.cachedDefaultFormat === timeFormat)
     ) {
       text = this.cachedText;
     } else {
-      const ct = this.converter(record.created);
-      text = strftime(datefmt || this.default_time_format, ct);
+      text = strftime(datefmt || timeFormat, converter(record.created));
       this.cachedSecond = second;
       this.cachedText = text;
-      this.cachedConverter = this.converter;
+      this.cachedConverter = converter;
       this.cachedDatefmt = datefmt;
-      this.cachedDefaultFormat = this.default_time_format;
+      this.cachedDefaultFormat = timeFormat;
     }
     if (datefmt) return text;
     const msecFormat = this.default_msec_format;

@@ -1,4 +1,5 @@
 import { Formatter, messageOf } from './formatter.js';
+import { quoteJson } from './json-quote.js';
 import type { LogRecord } from './record.js';
 import { BASE_KEY_COUNT } from './record.js';
 import { repr } from './value-text.js';
@@ -18,7 +19,7 @@ export interface JsonFormatterOptions {
 const CALLER = new Set(['pathname', 'filename', 'module', 'lineno', 'funcName']);
 
 function jsonValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quoteJson(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null) return 'null';
@@ -40,29 +41,31 @@ function jsonValue(value: unknown): string | undefined {
  */
 export class JsonFormatter extends Formatter {
   readonly options: JsonFormatterOptions;
-  private readonly head: (record: LogRecord, message: string) => string;
+  private readonly timestamp: 'iso' | 'epoch' | false;
+  /** `{"time":` (or `{` without a timestamp). */
+  private readonly open: string;
+  /** `,"level":` (or `"level":` without a timestamp). */
+  private readonly levelKey: string;
+  private readonly nameKey: string;
+  private readonly messageKey: string;
   private readonly tail: string;
   private readonly fields: readonly string[];
   private isoSecond = Number.NaN;
   private isoPrefix = '';
+  private lastName = '';
+  private lastNameJson = '""';
+  private lastLevel = '';
+  private lastLevelJson = '""';
 
   constructor(options: JsonFormatterOptions = {}) {
     super();
     this.options = options;
     const keys = options.keys ?? {};
-    const timeKey = JSON.stringify(keys.time ?? 'time');
-    const levelKey = JSON.stringify(keys.level ?? 'level');
-    const nameKey = JSON.stringify(keys.name ?? 'name');
-    const messageKey = JSON.stringify(keys.message ?? 'message');
-    const ts = options.timestamp ?? 'iso';
-    const open = ts === false ? '{' : `{${timeKey}:`;
-    const afterTime = ts === false ? `${levelKey}:` : `,${levelKey}:`;
-    this.head = (record, message) => {
-      let out = open;
-      if (ts === 'iso') out += `"${this.iso(record)}"`;
-      else if (ts === 'epoch') out += String(record.created);
-      return `${out}${afterTime}${JSON.stringify(record.levelname)},${nameKey}:${JSON.stringify(record.name)},${messageKey}:${JSON.stringify(message)}`;
-    };
+    this.timestamp = options.timestamp ?? 'iso';
+    this.open = this.timestamp === false ? '{' : `{${JSON.stringify(keys.time ?? 'time')}:`;
+    this.levelKey = `${this.timestamp === false ? '' : ','}${JSON.stringify(keys.level ?? 'level')}:`;
+    this.nameKey = `,${JSON.stringify(keys.name ?? 'name')}:`;
+    this.messageKey = `,${JSON.stringify(keys.message ?? 'message')}:`;
     let tail = '';
     for (const [k, v] of Object.entries(options.static ?? {})) {
       const j = jsonValue(v);
@@ -93,7 +96,18 @@ export class JsonFormatter extends Formatter {
   override format(record: LogRecord): string {
     const message = messageOf(record);
     record.message = message;
-    let out = this.head(record, message);
+    let out = this.open;
+    if (this.timestamp === 'iso') out += `"${this.iso(record)}"`;
+    else if (this.timestamp === 'epoch') out += String(record.created);
+    if (record.levelname !== this.lastLevel) {
+      this.lastLevel = record.levelname;
+      this.lastLevelJson = quoteJson(record.levelname);
+    }
+    if (record.name !== this.lastName) {
+      this.lastName = record.name;
+      this.lastNameJson = quoteJson(record.name);
+    }
+    out += `${this.levelKey}${this.lastLevelJson}${this.nameKey}${this.lastNameJson}${this.messageKey}${quoteJson(message)}`;
     const fields = this.fields;
     const view = record as unknown as Record<string, unknown>;
     for (let i = 0; i < fields.length; i++) {

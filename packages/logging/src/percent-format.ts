@@ -240,6 +240,13 @@ export function applyPercent(
     }
     if (part.plain && part.type === 's') {
       out += typeof value === 'string' ? value : str(value);
+    } else if (
+      part.plain &&
+      (part.type === 'd' || part.type === 'i') &&
+      typeof value === 'number' &&
+      Number.isSafeInteger(value)
+    ) {
+      out += String(value);
     } else {
       out += formatValue(value, part, width, precision);
     }

@@ -167,3 +167,25 @@ test('JsonFormatter survives values JSON cannot encode', () => {
   assert.equal(typeof obj.cyclic, 'string');
   assert.equal('fn' in obj, false);
 });
+
+test('converter and the default formats can be set on the class, as in Python', () => {
+  const saved = {
+    c: Formatter.converter,
+    t: Formatter.default_time_format,
+    m: Formatter.default_msec_format,
+  };
+  try {
+    Formatter.converter = gmtime;
+    Formatter.default_msec_format = '%s.%03d';
+    const f = new Formatter('%(asctime)s');
+    assert.equal(f.format(record()), '2026-11-26 10:00:07.042');
+    Formatter.default_time_format = '%H:%M:%S';
+    assert.equal(f.format(record()), '10:00:07.042');
+    f.default_time_format = '%Y';
+    assert.equal(f.format(record()), '2026.042', 'an instance setting wins over the class');
+  } finally {
+    Formatter.converter = saved.c;
+    Formatter.default_time_format = saved.t;
+    Formatter.default_msec_format = saved.m;
+  }
+});

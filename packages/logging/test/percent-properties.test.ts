@@ -109,3 +109,22 @@ test('the record keeps the raw message and arguments for handleError to report',
     }),
   );
 });
+
+test('quoteJson is JSON.stringify for every string', async () => {
+  const { quoteJson } = await import('../src/json-quote.js');
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'binary' }),
+        fc.string({ minLength: 60, maxLength: 200, unit: 'grapheme' }),
+      ),
+      (s) => {
+        assert.equal(quoteJson(s), JSON.stringify(s));
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  for (const s of ['\ud800', 'a"b', 'back\\slash', '\u2028', `${'x'.repeat(100)}\n`])
+    assert.equal(quoteJson(s), JSON.stringify(s));
+});
