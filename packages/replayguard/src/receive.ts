@@ -27,8 +27,9 @@ function errorBody(code: string, message: string): Record<string, unknown> {
  * Verifies a request, claims each of its events and hands first-seen ones to `onEvent`.
  * Answers 200 `{received, duplicates}` (or `{duplicate: true}` when every event was seen
  * before), the verification error's status with `{error: {code, message}}`, 500
- * `invalid_secret` on a bad configured secret, or 500 `handler_failed` when `onEvent` threw.
- * Never throws.
+ * `invalid_secret` on a bad configured secret, 500 `handler_failed` when `onEvent` threw (its
+ * claim is released, so the provider's retry is handled), or 503 `replay_store_unavailable`
+ * when the store cannot record the event. Never throws.
  */
 export async function receiveWebhook(
   request: WebhookRequest,
@@ -47,14 +48,23 @@ export async function receiveWebhook(
   let duplicates = 0;
   const claimOptions = options.ttl === undefined ? {} : { ttl: options.ttl };
   for (const event of events) {
-    if (!(await options.recorder.claim(event.source, event.id, claimOptions))) {
+    let claimed: boolean;
+    try {
+      claimed = await options.recorder.claim(event.source, event.id, claimOptions);
+    } catch {
+      return {
+        status: 503,
+        body: errorBody('replay_store_unavailable', 'Events cannot be recorded right now; resend later.'),
+      };
+    }
+    if (!claimed) {
       duplicates++;
       continue;
     }
     try {
       await options.onEvent(event);
     } catch {
-      await options.recorder.release(event.source, event.id);
+      await options.recorder.release(event.source, event.id).catch(() => {});
       return {
         status: 500,
         body: errorBody(
@@ -63,7 +73,8 @@ export async function receiveWebhook(
         ),
       };
     }
-    await options.recorder.complete(event.source, event.id);
+    // The event was handled; a failure to mark it only shortens how long it counts as seen.
+    await options.recorder.complete(event.source, event.id).catch(() => false);
     received++;
   }
   if (events.length > 0 && duplicates === events.length) return { status: 200, body: { duplicate: true } };

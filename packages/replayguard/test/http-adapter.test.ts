@@ -9,6 +9,8 @@ import {
   createWebhookHandler,
   openSqliteReplayStore,
   ReplayRecorder,
+  type ReplayStore,
+  receiveWebhook,
   signStripeWebhook,
   stripeIntake,
   type WebhookEvent,
@@ -139,5 +141,37 @@ describe('node:http handler', () => {
     assert.deepEqual(retry.body, { received: 1, duplicates: 0 });
     assert.equal(handled.filter((event) => event.id === 'evt_retry').length, 1);
     assert.equal(await recorder.state('stripe', 'evt_retry'), 'completed');
+  });
+});
+
+describe('receiveWebhook with a store that is down', () => {
+  it('answers 503 replay_store_unavailable and handles nothing', async () => {
+    const down: ReplayStore = {
+      claim: () => Promise.reject(new Error('connection refused')),
+      complete: () => Promise.reject(new Error('connection refused')),
+      release: () => Promise.reject(new Error('connection refused')),
+      state: () => Promise.reject(new Error('connection refused')),
+      close: () => Promise.resolve(),
+    };
+    const body = JSON.stringify({ id: 'evt_store_down', type: 'x' });
+    let handled = 0;
+    const reply = await receiveWebhook(
+      {
+        method: 'POST',
+        url: '/',
+        headers: { 'stripe-signature': signStripeWebhook({ body, secret }) },
+        body: Buffer.from(body),
+      },
+      {
+        intake: stripeIntake({ secrets: secret }),
+        recorder: new ReplayRecorder({ store: down }),
+        onEvent: () => {
+          handled++;
+        },
+      },
+    );
+    assert.equal(reply.status, 503);
+    assert.equal((reply.body.error as { code: string }).code, 'replay_store_unavailable');
+    assert.equal(handled, 0);
   });
 });
