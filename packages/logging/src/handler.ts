@@ -1,3 +1,4 @@
+import { captureSite, resolveSite } from './caller.js';
 import { Filterer } from './filter.js';
 import type { Formatter } from './formatter.js';
 import { defaultFormatter, exceptionText } from './formatter.js';
@@ -107,14 +108,17 @@ export abstract class Handler extends Filterer {
 
   /**
    * Python's `handleError(record)`: when `raiseExceptions` is on (the default), print
-   * "--- Logging error ---", the error, and the record's message and arguments to stderr.
+   * "--- Logging error ---", the error, the call stack outside logging, and the record's
+   * message and arguments to stderr.
    * Never throws.
    */
   handleError(record: LogRecord, error?: unknown): void {
     if (!registry.raiseExceptions) return;
     try {
+      const { stack } = resolveSite(captureSite(), 1, true);
+      const callStack = stack === null ? '' : `Call stack:\n${stack.split('\n').slice(1).join('\n')}\n`;
       process.stderr.write(
-        `--- Logging error ---\n${exceptionText(error)}\nMessage: ${repr(record.msg)}\nArguments: ${repr(record.args)}\n`,
+        `--- Logging error ---\n${exceptionText(error)}\n${callStack}Message: ${repr(record.msg)}\nArguments: ${repr(record.args)}\n`,
       );
     } catch {
       // Python also gives up silently when stderr itself fails.
