@@ -386,13 +386,14 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
   /**
    * Envoy's max_ejection_percent, applied to health-check ejections too: in balance mode keep
    * enough hosts to carry the load (a CPU-starved fleet failing its checks must not eject
-   * itself whole); one host may always go.
+   * itself whole). Ejecting the only host left to take traffic gains nothing, so with the
+   * default 50 % a single-host pool never ejects; set 100 to allow every host to go.
    */
   private mayEjectAnother(): boolean {
     if (this.settings.mode === 'broadcast') return true;
     let out = 0;
     for (const host of this.members.values()) if (host.state !== 'healthy') out++;
-    return out === 0 || (out + 1) * 100 <= this.settings.maxEjectionPercent * this.members.size;
+    return (out + 1) * 100 <= this.settings.maxEjectionPercent * this.members.size;
   }
 
   /** Ejects `host`; `timed` ejections end in probing after the (growing) ejection time. */

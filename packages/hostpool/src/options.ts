@@ -73,8 +73,8 @@ export interface HostPoolOptions {
   ewmaAlpha?: number;
   /**
    * Balance mode: most hosts (percent) ejected at once, by outlier detection or health
-   * checks; one host may always be. Keeps a starved or flapping fleet from ejecting itself
-   * whole. Default 50.
+   * checks. Keeps a starved or flapping fleet from ejecting itself whole; 100 lets every
+   * host go (then requests fail fast with NoHealthyHostError). Default 50.
    */
   maxEjectionPercent?: number;
   /** Passive outlier detection; `false` turns it off. On by default. */

@@ -161,7 +161,7 @@ describe('passive outlier detection', () => {
     assert.equal(p.hosts().find((h) => h.url === hanging.url)!.timeouts, 2);
   });
 
-  it('never ejects more than maxEjectionPercent of a balance pool, but always allows one', async () => {
+  it('never ejects more than maxEjectionPercent of a balance pool (rounded down)', async () => {
     const hosts = await Promise.all(['a', 'b', 'c', 'd'].map((n) => upstream(n, 'error-500')));
     const { pool: p } = pool({
       hosts: hosts.map((h) => h.url),
@@ -173,13 +173,16 @@ describe('passive outlier detection', () => {
     assert.equal(p.hosts().filter((h) => h.state === 'ejected').length, 2);
 
     const single = await upstream('single', 'error-500');
-    const { pool: one } = pool({
+    const { pool: one } = pool({ hosts: [single.url], outlierDetection: { consecutive5xx: 1 } });
+    for (let i = 0; i < 3; i++) assert.equal((await one.request({ path: '/x' })).statusCode, 500);
+    assert.equal(one.hosts()[0].state, 'healthy');
+    const { pool: all } = pool({
       hosts: [single.url],
-      maxEjectionPercent: 0,
+      maxEjectionPercent: 100,
       outlierDetection: { consecutive5xx: 1 },
     });
-    await one.request({ path: '/x' });
-    assert.equal(one.hosts()[0].state, 'ejected');
+    await all.request({ path: '/x' });
+    assert.equal(all.hosts()[0].state, 'ejected');
   });
 
   it('fails fast with NoHealthyHostError when every host is ejected', async () => {

@@ -20,6 +20,7 @@ describe('prom-client metrics', () => {
       hosts: [b.url],
       name: 'api',
       registry,
+      maxEjectionPercent: 100,
       outlierDetection: { consecutive5xx: 2 },
     });
     for (let i = 0; i < 3; i++) await ekg.request({ path: '/x' });
