@@ -11,14 +11,17 @@ function ensureConfigured(): void {
   if (root.handlers.length === 0) basicConfig();
 }
 
+/** Log at DEBUG on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function debug(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(DEBUG, msg, ...args);
 }
+/** Log at INFO on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function info(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(INFO, msg, ...args);
 }
+/** Log at WARNING on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function warning(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(WARNING, msg, ...args);
@@ -28,6 +31,7 @@ export function warn(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(WARNING, msg, ...args);
 }
+/** Log at ERROR on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function error(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(ERROR, msg, ...args);
@@ -37,13 +41,16 @@ export function exception(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.exception(msg, ...args);
 }
+/** Log at CRITICAL on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function critical(msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(CRITICAL, msg, ...args);
 }
+/** Log at CRITICAL on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function fatal(msg: unknown, ...args: unknown[]): void {
   critical(msg, ...args);
 }
+/** Log at `level` on the root logger (configuring it with `basicConfig()` if it has no handler). */
 export function log(level: number, msg: unknown, ...args: unknown[]): void {
   ensureConfigured();
   root.log(level, msg, ...args);
