@@ -20,6 +20,8 @@ export interface WebhookConfig {
 
 /** Webhook settings as a config file holds them; every field optional. */
 export interface WebhookSettings {
+  /** The public URL webhooks arrive at (Mandrill signs `<publicUrl>/webhooks/mandrill`). */
+  publicUrl?: string;
   stripeSecret?: string | string[];
   mandrillKey?: string | string[];
   mandrillUrl?: string;
@@ -42,7 +44,7 @@ function list(value: string | string[] | undefined): string[] {
 
 /**
  * Reads webhook settings from the environment:
- * `BACKCHANNEL_STRIPE_SECRET`, `BACKCHANNEL_MANDRILL_KEY`, `BACKCHANNEL_MANDRILL_URL`,
+ * `BACKCHANNEL_PUBLIC_URL`, `BACKCHANNEL_STRIPE_SECRET`, `BACKCHANNEL_MANDRILL_KEY`, `BACKCHANNEL_MANDRILL_URL`,
  * `BACKCHANNEL_MAILCHIMP_SECRET`, `BACKCHANNEL_WEBHOOK_SECRET_<NAME>` (name lower-cased, `_` → `-`),
  * `BACKCHANNEL_WEBHOOK_TOLERANCE_SECONDS`, `BACKCHANNEL_WEBHOOK_BODY_LIMIT`. Comma-separated
  * values are several secrets (rotation).
@@ -62,6 +64,7 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookSettings 
     return value;
   };
   return {
+    publicUrl: env.BACKCHANNEL_PUBLIC_URL || undefined,
     stripeSecret: env.BACKCHANNEL_STRIPE_SECRET,
     mandrillKey: env.BACKCHANNEL_MANDRILL_KEY,
     mandrillUrl: env.BACKCHANNEL_MANDRILL_URL,
@@ -76,7 +79,8 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookSettings 
  * Resolves and checks webhook settings (`env` wins over `file`, field by field). Fails fast,
  * naming the setting, on a Stripe secret that is not `whsec_…`, a Standard Webhooks secret that
  * is not `whsec_<base64>`, or a bad sender name.
- * @param publicUrl the api's public URL (`BACKCHANNEL_PUBLIC_URL`); Mandrill's URL defaults to `<publicUrl>/webhooks/mandrill`.
+ * @param publicUrl the api's public URL, used unless the settings carry one (`BACKCHANNEL_PUBLIC_URL`);
+ *   Mandrill's URL defaults to `<publicUrl>/webhooks/mandrill`.
  */
 export function resolveWebhookConfig(input: {
   publicUrl: string;
@@ -110,7 +114,7 @@ export function resolveWebhookConfig(input: {
     }
     if (secrets.length > 0) standard[name] = secrets;
   }
-  const base = input.publicUrl.replace(/\/+$/, '');
+  const base = (env.publicUrl ?? file.publicUrl ?? input.publicUrl).replace(/\/+$/, '');
   return {
     stripeSecrets,
     mandrillKeys: list(env.mandrillKey ?? file.mandrillKey),
