@@ -252,6 +252,11 @@ describe('web: rooms in the browser', () => {
       assert.equal(await page.locator('#messages img, #messages script, #messages i, h1 b').count(), 0);
       assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     }
+    await reader.goto(`${stack.url}/xss-room/transcript`);
+    await reader.locator('#transcript-messages li').first().waitFor();
+    assert.equal(await reader.textContent('#transcript-messages .message-text'), payload);
+    assert.equal(await reader.locator('#transcript-messages img, #transcript-messages script').count(), 0);
+    assert.equal(await reader.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     await Promise.all([host, reader].map((page) => page.context().close()));
   });
 

@@ -335,38 +335,37 @@ ui.postForm.addEventListener('submit', async (event) => {
 
 // ---- start ----
 
+/** The room could not be shown: no such room (404), or the api did not answer. */
+function showLoadFailure(error: unknown): void {
+  const missing = error instanceof ApiError && error.status === 404;
+  ui.title.textContent = missing ? 'Room not found' : 'Room unavailable';
+  ui.connection.hidden = true;
+  setStatus('missing');
+  if (!missing) ui.banner.textContent = 'Could not load the room. Reload the page to try again.';
+  setHistoryEnd(null);
+}
+
 async function start(): Promise<void> {
   showNickname();
   let room: Room;
   try {
     room = await getRoom(roomName);
+    setTitle(room);
+    setOwner(room.owner);
+    setStatus(room.status);
+    const newest = await olderMessages(roomName, null, pageSize);
+    list.prependOlder(newest.messages);
+    setHistoryEnd(newest.next);
   } catch (error) {
-    ui.title.textContent = 'Room not found';
-    setConnection('connecting');
-    ui.connection.hidden = true;
-    if (error instanceof ApiError && error.status === 404) {
-      setStatus('missing');
-    } else {
-      setStatus('missing');
-      ui.banner.textContent = 'Could not load the room. Reload the page to try again.';
-    }
-    setHistoryEnd(null);
+    showLoadFailure(error);
     return;
   }
-  setTitle(room);
-  setOwner(room.owner);
-  setStatus(room.status);
-
-  const newest = await olderMessages(roomName, null, pageSize);
-  list.prependOlder(newest.messages);
-  setHistoryEnd(newest.next);
-  updateEmpty();
   list.scrollToBottom();
   topObserver.observe(ui.loadOlder);
 
+  // From the seq read before the history page: anything newer is replayed, and shown once.
   const feed = new LiveFeed({ room: roomName, lastSeq: room.lastSeq, onEvent, onStatus: setConnection });
   feed.start();
-  addEventListener('pagehide', () => feed.close());
 }
 
 void start();
