@@ -65,9 +65,20 @@ export class FileHandler extends StreamHandler {
     }
   }
 
+  /** @internal the last record written, named in reports of failed background writes. */
+  lastRecord: LogRecord | null = null;
+
   /** Python's `_open()`: open the file with the handler's mode. @throws the `fs` error. */
   _open(): FileSink {
-    return new FileSink(this.baseFilename, fsFlags(this.mode), this.encoding);
+    return this.watch(new FileSink(this.baseFilename, fsFlags(this.mode), this.encoding));
+  }
+
+  /** @internal report a sink's failed background writes through `handleError`. */
+  protected watch(sink: FileSink): FileSink {
+    sink.onError = (err) => {
+      if (this.lastRecord !== null) this.handleError(this.lastRecord, err);
+    };
+    return sink;
   }
 
   override emit(record: LogRecord): void {
@@ -89,6 +100,7 @@ export class FileHandler extends StreamHandler {
       this.handleError(record, err);
       return;
     }
+    this.lastRecord = record;
     sink.write(text);
     // After shutdown() (e.g. a record from a later 'exit' listener) there is no next
     // event-loop turn to write the batch: write it now.
@@ -119,7 +131,7 @@ export class FileHandler extends StreamHandler {
     const sink = this.sink;
     if (sink === null) return;
     sink.close();
-    const fresh = new FileSink(this.baseFilename, 'a', this.encoding);
+    const fresh = this.watch(new FileSink(this.baseFilename, 'a', this.encoding));
     this.sink = fresh;
     this.stream = fresh;
   }

@@ -17,6 +17,8 @@ export class FileSink {
   private buffer = '';
   private scheduled = false;
   private readonly flushLater: () => void;
+  /** Told about a failed background write (the batch is dropped, as Python loses the records). */
+  onError: (err: unknown) => void = () => {};
 
   constructor(path: string, flags: string, encoding: BufferEncoding = 'utf8', open = true) {
     this.path = path;
@@ -24,9 +26,17 @@ export class FileSink {
     this.encoding = encoding;
     this.flushLater = () => {
       this.scheduled = false;
-      this.flushSync();
+      this.flushQuietly();
     };
     if (open) this.open();
+  }
+
+  private flushQuietly(): void {
+    try {
+      this.flushSync();
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   /** Open (or re-open) the file with this sink's flags. @throws the `fs` error (ENOENT, EACCES…). */
@@ -38,7 +48,7 @@ export class FileSink {
   write(text: string): void {
     this.buffer += text;
     if (this.buffer.length >= HIGH_WATER) {
-      this.flushSync();
+      this.flushQuietly();
     } else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushLater).unref();

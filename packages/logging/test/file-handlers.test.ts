@@ -270,3 +270,19 @@ test('an unwritable file path is reported through handleError, not thrown from t
   assert.equal(errors.length, 1);
   assert.match(String((errors[0] as Error).message), /ENOENT/);
 });
+
+test('a failed background write (disk full) goes to handleError instead of crashing', {
+  skip: !existsSync('/dev/full'),
+}, async () => {
+  const h = new FileHandler('/dev/full');
+  const errors: unknown[] = [];
+  h.handleError = (_r: LogRecord, e?: unknown) => {
+    errors.push(e);
+  };
+  const log = loggerWith(h);
+  log.info('nowhere to go');
+  const deadline = Date.now() + 5000;
+  while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.match(String((errors[0] as Error).message), /ENOSPC/);
+  h.close();
+});

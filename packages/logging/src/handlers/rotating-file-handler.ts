@@ -52,6 +52,7 @@ export abstract class BaseRotatingHandler extends FileHandler {
   }
 
   override emit(record: LogRecord): void {
+    this.lastRecord = record;
     try {
       if (this.shouldRollover(record)) this.doRollover();
       this.writeText(this.format(record) + this.terminator);
@@ -125,6 +126,7 @@ export class RotatingFileHandler extends BaseRotatingHandler {
   }
 
   override emit(record: LogRecord): void {
+    this.lastRecord = record;
     try {
       const text = this.format(record) + this.terminator;
       if (this.wouldOverflow(text)) this.doRollover();
