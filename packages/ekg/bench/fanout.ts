@@ -1,0 +1,323 @@
+// ekg's fan-out bench: connections held per MB, time until the last client of a big room has an
+// event, against a bare `ws` send loop and socket.io in the same run, and publish-to-client latency.
+// Every server and every group of clients is its own process; they share the machine's cores.
+//
+//   node packages/ekg/dist/bench/fanout.js            # the default run (about 2-3 minutes)
+//   node packages/ekg/dist/bench/fanout.js --quick    # smaller rooms, a smoke test
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import type { WorkerReport, WorkerStart } from './worker.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick === true;
+const HOST = '127.0.0.1';
+const TOKEN = 'bench-token';
+const ROOM = 'bench';
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  port: number;
+}
+
+async function startServer(name: string, script: string, args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /listening on port (\d+)/.exec(output);
+      if (match !== null) resolve({ name, child, port: Number(match[1]) });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', () => reject(new Error(`${name} exited: ${output}`)));
+  });
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGKILL');
+  await exited;
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function request<T>(child: ChildProcess, message: object, answer: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (reply: { type: string }) => {
+      if (reply.type !== answer) return;
+      child.off('message', listener);
+      resolve(reply as T);
+    };
+    child.on('message', listener);
+    child.send(message);
+  });
+}
+
+interface Mix {
+  sse: number;
+  websocket: number;
+  socketio: number;
+}
+
+/** Splits `mix` over `workers` processes and opens every connection; resolves when all are open. */
+async function openClients(
+  server: Server,
+  mix: Mix,
+  workers: number,
+  keepAll = false,
+): Promise<ChildProcess[]> {
+  const children: ChildProcess[] = [];
+  const share = (total: number, index: number) =>
+    Math.floor(total / workers) + (index < total % workers ? 1 : 0);
+  const ready: Promise<{ failed: number }>[] = [];
+  for (let i = 0; i < workers; i++) {
+    const child = fork(here('./worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(child);
+    const start: WorkerStart = {
+      type: 'start',
+      host: HOST,
+      port: server.port,
+      room: ROOM,
+      sse: share(mix.sse, i),
+      websocket: share(mix.websocket, i),
+      socketio: share(mix.socketio, i),
+      keepAll,
+    };
+    ready.push(request(child, start, 'ready'));
+  }
+  const failed = (await Promise.all(ready)).reduce((sum, r) => sum + r.failed, 0);
+  if (failed > 0) throw new Error(`${server.name}: ${failed} connections failed to open`);
+  return children;
+}
+
+async function closeClients(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'exit' });
+      return exited;
+    }),
+  );
+}
+
+function nowMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+const FILLER = 'x'.repeat(70);
+
+/** Publishes `count` ~200-byte events `intervalMs` apart; each carries its send time. */
+async function publishEvents(server: Server, count: number, intervalMs: number): Promise<void> {
+  // One pipelined connection: requests reach the server in seq order (as reflektor delivers them
+  // per room) without each waiting for the previous answer.
+  const pool = new Pool(`http://${HOST}:${server.port}`, { connections: 1, pipelining: 16 });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+  let next = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let seq = 1; seq <= count; seq++) {
+    const body = JSON.stringify({
+      room: ROOM,
+      seq,
+      type: 'message.created',
+      at: new Date().toISOString(),
+      data: { text: FILLER, sentAt: nowMicros() },
+    });
+    pending.push(
+      pool.request({ path: '/publish', method: 'POST', headers, body }).then((response) => {
+        if (response.statusCode !== 200)
+          throw new Error(`${server.name} answered ${response.statusCode} to a publish`);
+        return response.body.dump();
+      }),
+    );
+    next += intervalMs;
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  await Promise.all(pending);
+  await pool.close();
+}
+
+interface Delivery {
+  /** Per event, the time until the last client had it, ms. */
+  lastClient: number[];
+  /** Every single delivery's latency, ms (only with keepAll). */
+  all: number[];
+  /** Deliveries missing (expected clients × events − received). */
+  missing: number;
+}
+
+async function collect(children: ChildProcess[], events: number, clients: number): Promise<Delivery> {
+  const deadline = Date.now() + 15000;
+  let reports: WorkerReport[] = [];
+  for (;;) {
+    reports = await Promise.all(
+      children.map((child) => request<WorkerReport>(child, { type: 'report' }, 'report')),
+    );
+    let received = 0;
+    for (const report of reports) for (const count of report.countBySeq) received += count ?? 0;
+    if (received >= events * clients || Date.now() > deadline) {
+      const lastClient: number[] = [];
+      for (let seq = 1; seq <= events; seq++) {
+        let max = 0;
+        for (const report of reports) max = Math.max(max, report.maxBySeq[seq] ?? 0);
+        lastClient.push(max / 1000);
+      }
+      const all = reports.flatMap((report) => report.all.map((micros) => micros / 1000));
+      return { lastClient, all, missing: events * clients - received };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const ekgArgs = [
+  '--token',
+  TOKEN,
+  '--host',
+  HOST,
+  '--port',
+  '0',
+  '--max-connections',
+  '20000',
+  '--max-connections-per-ip',
+  '20000',
+];
+
+function startEkgServer(): Promise<Server> {
+  return startServer('ekg', here('../src/cli.js'), ekgArgs);
+}
+
+interface Row {
+  scenario: string;
+  server: string;
+  clients: number;
+  events: number;
+  p50: number;
+  p99: number;
+  max: number;
+  missing: number;
+  rss: number;
+  /** RSS growth per connection, KB (RSS with clients minus RSS before they connected). */
+  perConnection: number;
+}
+
+const rows: Row[] = [];
+
+async function roomLatency(
+  scenario: string,
+  start: () => Promise<Server>,
+  mix: Mix,
+  events: number,
+  intervalMs: number,
+  workers: number,
+  keepAll = false,
+): Promise<Row> {
+  const server = await start();
+  const clients = mix.sse + mix.websocket + mix.socketio;
+  try {
+    const idleRss = rssMegabytes(server.child.pid!);
+    const children = await openClients(server, mix, workers, keepAll);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rss = rssMegabytes(server.child.pid!);
+    await publishEvents(server, events, intervalMs);
+    const delivery = await collect(children, events, clients);
+    await closeClients(children);
+    const series = keepAll ? delivery.all : delivery.lastClient;
+    const row: Row = {
+      scenario,
+      server: server.name,
+      clients,
+      events,
+      p50: percentile(series, 50),
+      p99: percentile(series, 99),
+      max: Math.max(...series),
+      missing: delivery.missing,
+      rss,
+      perConnection: ((rss - idleRss) * 1024) / clients,
+    };
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+    return row;
+  } finally {
+    await stopServer(server);
+  }
+}
+
+const scale = quick ? 0.1 : 1;
+const held = Math.round(10000 * scale);
+const big = Math.round(5000 * scale);
+const medium = Math.round(2000 * scale);
+
+const heldRow = await roomLatency(
+  `${held} held (SSE+WS), 20 events`,
+  startEkgServer,
+  { sse: held / 2, websocket: held / 2, socketio: 0 },
+  20,
+  100,
+  4,
+);
+const mediumRow = await roomLatency(
+  `room of ${medium} (WS), 1 event / 50 ms`,
+  startEkgServer,
+  { sse: 0, websocket: medium, socketio: 0 },
+  200,
+  50,
+  3,
+);
+const startPeerWs = () => startServer('bare ws loop', here('./peer-ws.js'), []);
+const startPeerSocketIo = () => startServer('socket.io', here('./peer-socketio.js'), []);
+const bigMix = { sse: 0, websocket: big, socketio: 0 };
+const bigEkg = await roomLatency(`room of ${big} (WS), 1 event / 50 ms`, startEkgServer, bigMix, 100, 50, 4);
+const bigWs = await roomLatency(`room of ${big} (WS), 1 event / 50 ms`, startPeerWs, bigMix, 100, 50, 4);
+const bigIo = await roomLatency(
+  `room of ${big} (WS), 1 event / 50 ms`,
+  startPeerSocketIo,
+  { sse: 0, websocket: 0, socketio: big },
+  100,
+  50,
+  4,
+);
+const smallRow = await roomLatency(
+  'room of 100 (WS+SSE), 100 events/s, per delivery',
+  startEkgServer,
+  { sse: 50, websocket: 50, socketio: 0 },
+  500,
+  10,
+  1,
+  true,
+);
+
+const format = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const lines = [
+  `ekg fan-out bench, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, shared 2-core machine${quick ? ' (--quick)' : ''}`,
+  '',
+  '| scenario | server | clients | p50 ms | p99 ms | max ms | missing | server RSS MB | KB/conn |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.server} | ${r.clients} | ${format(r.p50)} | ${format(r.p99)} | ${format(r.max)} | ${r.missing} | ${format(r.rss)} | ${format(r.perConnection)} |`,
+  ),
+  '',
+  'Latency: for rooms, the time from POST /publish until the LAST client of the room has the event;',
+  'for the room of 100, every single delivery. Clocks: the machine-wide monotonic clock.',
+  '',
+  `- ${held} connections held by ekg: ${format(heldRow.rss)} MB RSS (${format(heldRow.perConnection)} KB per connection over the idle process); target < 300 MB`,
+  `- room of ${medium}: p99 ${format(mediumRow.p99)} ms; target < 100 ms`,
+  `- room of ${big}: ekg p99 / bare ws loop p99 = ${format(bigEkg.p99 / bigWs.p99)} (target ≤ 1); ekg p99 / socket.io p99 = ${format(bigEkg.p99 / bigIo.p99)} (target ≤ 0.7)`,
+  `- room of 100 at 100 events/s: publish-to-client p99 ${format(smallRow.p99)} ms; target < 5 ms`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
