@@ -1,7 +1,7 @@
 // A room's live events, exactly once and in seq order: ekg's stream for the live edge, the
 // api's event log to fill any gap. Events whose seq was already seen are dropped.
 import { type Connection, type ConnectionStatus, connect, type Envelope } from 'ekg/client';
-import { eventsAfter, type RoomEvent } from './api.js';
+import type { RoomEvent } from './api.js';
 
 /** What the page shows about the stream. */
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
@@ -12,6 +12,10 @@ export interface LiveFeedOptions {
   lastSeq: number;
   onEvent: (event: RoomEvent) => void;
   onStatus: (status: FeedStatus) => void;
+  /** The api's event log: events with seq above `afterSeq`, in seq order (`GET …/events?after=`). */
+  fetchEventsAfter: (afterSeq: number) => Promise<RoomEvent[]>;
+  /** The stream; default ekg/client's `connect` on the page's own origin. */
+  connect?: typeof connect;
 }
 
 /** Wait before retrying a failed catch-up from the api. */
@@ -37,7 +41,8 @@ export class LiveFeed {
 
   start(): void {
     // '' = ekg on the page's own origin (`/rooms/:room/events`), as `backchannel start` and nginx route it.
-    this.#connection = connect('', this.#options.room, {
+    const open = this.#options.connect ?? connect;
+    this.#connection = open('', this.#options.room, {
       lastSeq: this.#lastSeq,
       onEvent: (event) => this.#receive(toRoomEvent(event)),
       onGap: () => void this.#catchUp(),
@@ -81,7 +86,7 @@ export class LiveFeed {
     this.#catchingUp = true;
     try {
       for (;;) {
-        const events = await eventsAfter(this.#options.room, this.#lastSeq);
+        const events = await this.#options.fetchEventsAfter(this.#lastSeq);
         const fresh = events.filter((event) => event.seq > this.#lastSeq);
         for (const event of fresh) this.#apply(event);
         if (fresh.length === 0) break;

@@ -2,6 +2,7 @@
 import {
   ApiError,
   deleteMessage,
+  eventsAfter,
   getRoom,
   type Message,
   messageOfEvent,
@@ -364,7 +365,13 @@ async function start(): Promise<void> {
   topObserver.observe(ui.loadOlder);
 
   // From the seq read before the history page: anything newer is replayed, and shown once.
-  const feed = new LiveFeed({ room: roomName, lastSeq: room.lastSeq, onEvent, onStatus: setConnection });
+  const feed = new LiveFeed({
+    room: roomName,
+    lastSeq: room.lastSeq,
+    onEvent,
+    onStatus: setConnection,
+    fetchEventsAfter: (afterSeq) => eventsAfter(roomName, afterSeq),
+  });
   feed.start();
 }
 
