@@ -186,3 +186,20 @@ describe('basic', () => {
     assert.equal(await queue.push(() => thenable), 7);
   });
 });
+
+describe('types', () => {
+  test('push infers the result type from the task', async () => {
+    const queue = new TaskQueue();
+    const fromAsync: Promise<number> = queue.push(async () => 42);
+    const fromSync: Promise<string> = queue.push(() => 'x');
+    const fromArgs: Promise<{ attempt: number }> = queue.push(async (_signal, attempt) => ({ attempt }));
+    // @ts-expect-error the result is a number, not a string
+    const wrong: Promise<string> = queue.push(async () => 42);
+    assert.deepEqual(await Promise.all([fromAsync, fromSync, fromArgs, wrong]), [
+      42,
+      'x',
+      { attempt: 1 },
+      42,
+    ]);
+  });
+});
