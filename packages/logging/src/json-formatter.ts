@@ -14,6 +14,15 @@ export interface JsonFormatterOptions {
   fields?: readonly string[];
   /** Constant fields written into every line, e.g. `{ service: 'api' }`. Default none. */
   static?: Readonly<Record<string, unknown>>;
+  /**
+   * python-json-logger style: the `%(name)s` fields of this format become the keys, in
+   * order, under their Python names (`asctime`, `levelname`, `message`, …); replaces
+   * `keys` and `timestamp`. `format` is accepted as an alias (dictConfig's key). Default none.
+   */
+  fmt?: string | null;
+  format?: string | null;
+  /** strftime format for `asctime` when `fmt` uses it. Default: Python's default. */
+  datefmt?: string | null;
 }
 
 const CALLER = new Set(['pathname', 'filename', 'module', 'lineno', 'funcName']);
@@ -56,10 +65,17 @@ export class JsonFormatter extends Formatter {
   private lastNameJson = '""';
   private lastLevel = '';
   private lastLevelJson = '""';
+  /** Keys from a python-json-logger style `fmt`, or `null`. */
+  private readonly fmtKeys: readonly string[] | null;
 
-  constructor(options: JsonFormatterOptions = {}) {
+  /** `new JsonFormatter(options?)`, or `new JsonFormatter('%(asctime)s %(levelname)s %(message)s')` as python-json-logger. */
+  constructor(options: JsonFormatterOptions | string = {}) {
     super();
+    if (typeof options === 'string') options = { fmt: options };
     this.options = options;
+    const fmt = options.fmt ?? options.format ?? null;
+    this.fmtKeys = fmt === null ? null : [...fmt.matchAll(/%\((\w+)\)/g)].map((m) => m[1]);
+    this.datefmt = options.datefmt ?? null;
     const keys = options.keys ?? {};
     this.timestamp = options.timestamp ?? 'iso';
     this.open = this.timestamp === false ? '{' : `{${JSON.stringify(keys.time ?? 'time')}:`;
@@ -80,7 +96,7 @@ export class JsonFormatter extends Formatter {
   }
 
   override usesCaller(): boolean {
-    return this.fields.some((f) => CALLER.has(f));
+    return this.fields.some((f) => CALLER.has(f)) || (this.fmtKeys?.some((f) => CALLER.has(f)) ?? false);
   }
 
   private iso(record: LogRecord): string {
@@ -96,20 +112,32 @@ export class JsonFormatter extends Formatter {
   override format(record: LogRecord): string {
     const message = messageOf(record);
     record.message = message;
-    let out = this.open;
-    if (this.timestamp === 'iso') out += `"${this.iso(record)}"`;
-    else if (this.timestamp === 'epoch') out += String(record.created);
-    if (record.levelname !== this.lastLevel) {
-      this.lastLevel = record.levelname;
-      this.lastLevelJson = quoteJson(record.levelname);
-    }
-    if (record.name !== this.lastName) {
-      this.lastName = record.name;
-      this.lastNameJson = quoteJson(record.name);
-    }
-    out += `${this.levelKey}${this.lastLevelJson}${this.nameKey}${this.lastNameJson}${this.messageKey}${quoteJson(message)}`;
-    const fields = this.fields;
     const view = record as unknown as Record<string, unknown>;
+    let out: string;
+    if (this.fmtKeys !== null) {
+      out = '{';
+      for (const key of this.fmtKeys) {
+        const value = key === 'asctime' ? this.formatTime(record, this.datefmt) : view[key];
+        if (key === 'asctime') record.asctime = value as string;
+        const j = jsonValue(value);
+        if (j !== undefined) out += `${out === '{' ? '' : ','}${quoteJson(key)}:${j}`;
+      }
+      if (out === '{') out += '"message":' + quoteJson(message);
+    } else {
+      out = this.open;
+      if (this.timestamp === 'iso') out += `"${this.iso(record)}"`;
+      else if (this.timestamp === 'epoch') out += String(record.created);
+      if (record.levelname !== this.lastLevel) {
+        this.lastLevel = record.levelname;
+        this.lastLevelJson = quoteJson(record.levelname);
+      }
+      if (record.name !== this.lastName) {
+        this.lastName = record.name;
+        this.lastNameJson = quoteJson(record.name);
+      }
+      out += `${this.levelKey}${this.lastLevelJson}${this.nameKey}${this.lastNameJson}${this.messageKey}${quoteJson(message)}`;
+    }
+    const fields = this.fields;
     for (let i = 0; i < fields.length; i++) {
       const j = jsonValue(view[fields[i]]);
       if (j !== undefined) out += `,${JSON.stringify(fields[i])}:${j}`;

@@ -15,6 +15,7 @@ import {
   getLogger,
   INFO,
   JsonFormatter,
+  kw,
   LoggingError,
   NOTSET,
   root,
@@ -219,6 +220,29 @@ test('configuring closes the handlers of the previous configuration', () => {
   dictConfig({ version: 1 });
   assert.equal(first._closed, true);
   assert.equal(getHandlerByName('f'), undefined);
+});
+
+test("python-json-logger's dictConfig entry works unchanged", () => {
+  const name = uniqueName('pjl');
+  dictConfig({
+    version: 1,
+    disable_existing_loggers: false,
+    formatters: {
+      json: {
+        '()': 'pythonjsonlogger.jsonlogger.JsonFormatter',
+        format: '%(levelname)s %(name)s %(message)s',
+      },
+    },
+    handlers: { out: { class: 'logging.StreamHandler', formatter: 'json', stream: 'ext://test.stream' } },
+    loggers: { [name]: { level: 'INFO', handlers: ['out'], propagate: false } },
+  });
+  getLogger(name).info('hello %s', 'json', kw({ extra: { room: 'r1' } }));
+  assert.deepEqual(JSON.parse(stream.lines.at(-1)!), {
+    levelname: 'INFO',
+    name,
+    message: 'hello json',
+    room: 'r1',
+  });
 });
 
 test('bad configurations fail with LOGGING_CONFIG and say which part', () => {

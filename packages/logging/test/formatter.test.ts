@@ -189,3 +189,15 @@ test('converter and the default formats can be set on the class, as in Python', 
     Formatter.default_msec_format = saved.m;
   }
 });
+
+test('JsonFormatter with a python-json-logger style format uses its fields as keys', () => {
+  const f = new JsonFormatter('%(asctime)s %(levelname)s %(name)s %(message)s');
+  f.converter = gmtime;
+  const obj = JSON.parse(f.format(record({ room: 'r1' })));
+  assert.deepEqual(Object.keys(obj), ['asctime', 'levelname', 'name', 'message', 'room']);
+  assert.equal(obj.asctime, '2026-11-26 10:00:07,042');
+  assert.equal(obj.message, 'user ada did 3 things');
+  const dated = new JsonFormatter({ format: '%(asctime)s %(message)s', datefmt: '%Y' });
+  dated.converter = gmtime;
+  assert.deepEqual(JSON.parse(dated.format(record())), { asctime: '2026', message: 'user ada did 3 things' });
+});

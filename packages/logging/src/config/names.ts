@@ -24,6 +24,9 @@ const builtins: Record<string, () => unknown> = {
   'logging.FileHandler': () => FileHandler,
   'logging.NullHandler': () => NullHandler,
   'logging.JsonFormatter': () => JsonFormatter,
+  // python-json-logger's paths, so its dictConfig entries work unchanged.
+  'pythonjsonlogger.jsonlogger.JsonFormatter': () => JsonFormatter,
+  'pythonjsonlogger.json.JsonFormatter': () => JsonFormatter,
   'logging.handlers.RotatingFileHandler': () => RotatingFileHandler,
   'logging.handlers.TimedRotatingFileHandler': () => TimedRotatingFileHandler,
   'logging.handlers.WatchedFileHandler': () => WatchedFileHandler,
