@@ -354,9 +354,9 @@ export class TaskQueue {
   }
 
   private add(job: Job, options: PushOptions | undefined): void {
-    this.pendingCount++;
-    this.waitingCount++;
     if (options === undefined) {
+      this.pendingCount++;
+      this.waitingCount++;
       job.priority = this.defaults.priority;
       if (this.controlByDefault)
         job.control = new JobControl(this.defaults.timeout, undefined, this.defaults);
@@ -385,6 +385,9 @@ export class TaskQueue {
     const timeout =
       options.timeout === undefined ? defaults.timeout : checkPositive('timeout', options.timeout, 0);
     const signal = options.signal;
+    // Every option is valid: from here on the job counts.
+    this.pendingCount++;
+    this.waitingCount++;
     if (
       timeout !== INFINITY ||
       signal !== undefined ||

@@ -105,7 +105,7 @@ describe('basic', () => {
     );
   });
 
-  test('bad options fail fast with the option name and a stable code', () => {
+  test('bad options fail fast with the option name and a stable code', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ concurrency: 0 }, 'concurrency'],
       [{ concurrency: 1.5 }, 'concurrency'],
@@ -132,6 +132,11 @@ describe('basic', () => {
     assert.throws(() => queue.push(async () => 1, { priority: 0.5 }), InvalidOptionError);
     assert.throws(() => queue.push(async () => 1, { timeout: -5 }), InvalidOptionError);
     assert.throws(() => queue.push('not a function' as never), InvalidOptionError);
+    assert.throws(() => queue.push(async () => 1, { key: 'k', retries: -1 }), InvalidOptionError);
+    // A rejected option leaves nothing behind.
+    assert.equal(queue.pending, 0);
+    assert.equal(queue.size, 0);
+    await queue.onIdle();
   });
 
   test('a failing task the caller ignores causes no unhandled rejection', async () => {
