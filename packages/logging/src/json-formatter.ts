@@ -122,7 +122,7 @@ export class JsonFormatter extends Formatter {
         const j = jsonValue(value);
         if (j !== undefined) out += `${out === '{' ? '' : ','}${quoteJson(key)}:${j}`;
       }
-      if (out === '{') out += '"message":' + quoteJson(message);
+      if (out === '{') out += `"message":${quoteJson(message)}`;
     } else {
       out = this.open;
       if (this.timestamp === 'iso') out += `"${this.iso(record)}"`;
