@@ -121,8 +121,11 @@ export interface EkgProcess {
 }
 
 /** Runs the ekg CLI as a child process and resolves once it logs that it listens. */
-export async function spawnEkg(args: string[]): Promise<EkgProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnEkg(args: string[], env: Record<string, string> = {}): Promise<EkgProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const result: EkgProcess = {
     port: 0,
     child,

@@ -57,6 +57,7 @@ export interface ConnectOptions {
    * through `onEvent` meanwhile; insert the fetched ones by seq.
    */
   onGap?: (gap: Gap) => void;
+  /** Called on each change of status (never twice in a row with the same one). */
   onStatus?: (status: ConnectionStatus) => void;
   /** Default `'sse'`. */
   transport?: Transport;
@@ -117,6 +118,7 @@ class RoomStream implements Connection {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
   private closed = false;
+  private currentStatus: ConnectionStatus | undefined;
 
   constructor(baseUrl: string, room: string, options: ConnectOptions) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
@@ -138,7 +140,10 @@ class RoomStream implements Connection {
     this.status('closed');
   }
 
+  /** Reports status changes only: several failed attempts in a row are one `reconnecting`. */
   private status(status: ConnectionStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
     this.options.onStatus?.(status);
   }
 
