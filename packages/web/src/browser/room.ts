@@ -101,10 +101,16 @@ function isRoomStatus(value: unknown): value is RoomStatus {
   return value === 'open' || value === 'paused' || value === 'closed' || value === 'expired';
 }
 
+const expiryFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 function setTitle(room: Room): void {
   const title = room.title || room.name;
   ui.title.textContent = title;
   document.title = `${title} · backchannel`;
+  const expires = new Date(room.expiresAt);
+  if (room.status !== 'expired' && !Number.isNaN(expires.getTime())) {
+    ui.name.textContent = `/${room.name} · kept until ${expiryFormat.format(expires)}`;
+  }
 }
 
 function setOwner(owner: boolean): void {
