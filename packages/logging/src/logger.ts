@@ -101,7 +101,7 @@ export class Logger extends Filterer {
   name: string;
   level: number;
   parent: Logger | null = null;
-  handlers: Handler[] = [];
+  private _handlers: Handler[] = [];
   /** Log at DEBUG. */
   debug: LogMethod = debugCheck;
   /** Log at INFO. */
@@ -128,6 +128,15 @@ export class Logger extends Filterer {
     super();
     this.name = name;
     this.level = checkLevel(level);
+  }
+
+  /** This logger's handlers. Prefer `addHandler`/`removeHandler`; assigning a new array also works. */
+  get handlers(): Handler[] {
+    return this._handlers;
+  }
+  set handlers(value: Handler[]) {
+    this._handlers = value;
+    registry.generation++;
   }
 
   /** Whether records also go to the ancestors' handlers. Default `true`. */
@@ -387,7 +396,7 @@ export class Logger extends Filterer {
     let found = 0;
     const levelno = record.levelno;
     while (c !== null) {
-      const hs = c.handlers;
+      const hs = c._handlers;
       for (let i = 0; i < hs.length; i++) {
         const h = hs[i];
         found++;
