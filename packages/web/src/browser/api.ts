@@ -43,14 +43,12 @@ export interface RoomEvent {
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  readonly retryAfterSeconds: number | null;
 
-  constructor(code: string, message: string, status: number, retryAfterSeconds: number | null = null) {
+  constructor(code: string, message: string, status: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -93,12 +91,10 @@ async function request<T>(method: string, path: string, body?: unknown, room?: s
   const parsed: unknown = text === '' ? null : safeParse(text);
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    const retryAfter = Number(response.headers.get('Retry-After'));
     throw new ApiError(
       error?.code ?? `http_${response.status}`,
       error?.message ?? `The server answered ${response.status}. Try again in a moment.`,
       response.status,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
     );
   }
   return parsed as T;

@@ -54,6 +54,7 @@ const ui = {
   composer: byId<HTMLElement>('composer'),
   nicknameError: byId<HTMLParagraphElement>('nickname-error'),
   skipLink: byId<HTMLAnchorElement>('skip-link'),
+  ownerError: byId<HTMLParagraphElement>('owner-error'),
 };
 
 const roomName = roomFromLocation(location);
@@ -122,12 +123,13 @@ function setOwner(owner: boolean): void {
 async function moderate(action: 'pause' | 'resume' | 'close', button: HTMLButtonElement): Promise<void> {
   if (action === 'close' && !confirm('Close this room for good? Nobody will be able to post again.')) return;
   button.disabled = true;
+  ui.ownerError.textContent = '';
   try {
     await moderateRoom(roomName, action);
     setStatus(action === 'pause' ? 'paused' : action === 'resume' ? 'open' : 'closed');
     (action === 'pause' ? ui.resume : action === 'resume' ? ui.pause : ui.scroller).focus();
   } catch (error) {
-    showPostError(error);
+    showOwnerError(error);
   } finally {
     button.disabled = false;
   }
@@ -138,14 +140,19 @@ ui.resume.addEventListener('click', () => void moderate('resume', ui.resume));
 ui.close.addEventListener('click', () => void moderate('close', ui.close));
 
 async function removeMessage(id: string, author: string): Promise<void> {
+  ui.ownerError.textContent = '';
   try {
     await deleteMessage(roomName, id);
     list.remove(id);
     announce(`Message from ${author} deleted.`);
     updateEmpty();
   } catch (error) {
-    showPostError(error);
+    showOwnerError(error);
   }
+}
+
+function showOwnerError(error: unknown): void {
+  ui.ownerError.textContent = error instanceof ApiError ? error.message : 'Something went wrong. Try again.';
 }
 
 // ---- connection status ----
@@ -224,18 +231,20 @@ async function loadOlder(): Promise<void> {
   if (loadingOlder || olderCursor === null) return;
   loadingOlder = true;
   ui.loadOlder.textContent = 'Loading older messages…';
+  let loaded = false;
   try {
     const page = await olderMessages(roomName, olderCursor, pageSize);
     list.prependOlder(page.messages);
     setHistoryEnd(page.next);
+    loaded = true;
   } catch {
-    // Leave the button: the reader can try again, and the observer will too on the next scroll.
+    // Leave the button: the reader can press it, or scroll, to try again.
   } finally {
     loadingOlder = false;
-    ui.loadOlder.textContent = 'Load older messages';
+    ui.loadOlder.textContent = loaded ? 'Load older messages' : 'Could not load older messages: try again';
   }
   // A short page can leave the top edge in view; keep filling until it is not.
-  if (olderCursor !== null && topEdgeInView()) void loadOlder();
+  if (loaded && olderCursor !== null && topEdgeInView()) void loadOlder();
 }
 
 function topEdgeInView(): boolean {
@@ -262,7 +271,8 @@ ui.scroller.addEventListener(
 ui.newPill.addEventListener('click', () => {
   list.scrollToBottom();
   ui.newPill.hidden = true;
-  ui.text.disabled ? ui.scroller.focus() : ui.text.focus();
+  if (ui.text.disabled || ui.postForm.hidden) ui.scroller.focus();
+  else ui.text.focus();
 });
 
 // ---- nickname and posting ----
@@ -310,8 +320,8 @@ ui.changeNickname.addEventListener('click', () => {
 
 function showPostError(error: unknown): void {
   if (error instanceof ApiError) {
-    const wait = error.retryAfterSeconds === null ? '' : ` Try again in ${error.retryAfterSeconds} s.`;
-    ui.postError.textContent = `${error.message}${wait}`;
+    // The api's message says what to do, including how long to wait after a 429.
+    ui.postError.textContent = error.message;
     if (error.code === 'room_paused') setStatus('paused');
     if (error.code === 'room_closed') setStatus('closed');
     if (error.code === 'room_expired') setStatus('expired');
