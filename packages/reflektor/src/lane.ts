@@ -86,6 +86,8 @@ export class LaneRunner {
   /** False once a read came back short and no new record has been announced since. */
   private storeHasMore = true;
   private stopping = false;
+  private adminPaused = false;
+  private holdTimer: NodeJS.Timeout | null = null;
   private readonly delivered: Counter.Internal;
   private readonly retried: Counter.Internal;
   private readonly dead: Counter.Internal;
@@ -193,8 +195,11 @@ export class LaneRunner {
     } catch (error) {
       if (signal.aborted) throw error;
       if (error instanceof NoHealthyHostError) {
-        // Nothing was sent: the host is ejected or its one trial request is in flight.
-        throw new RetryLater(error.message, error.retryAfterMs ?? undefined);
+        // Nothing was sent: the host is ejected or its one trial request is in flight. Hold the
+        // whole lane until then, so its backlog does not spin through fail-fast attempts.
+        const wait = error.retryAfterMs ?? retry.baseMs;
+        this.hold(wait);
+        throw new RetryLater(error.message, wait);
       }
       this.sent.set(record, attempt);
       const e = error as Error & { code?: string };
@@ -229,6 +234,16 @@ export class LaneRunner {
     if (this.storeHasMore && this.inMemory < this.options.window / 2) this.fill();
   }
 
+  /** Starts no request on this lane for `ms` (the lane's circuit is open); requests in flight go on. */
+  private hold(ms: number): void {
+    if (this.holdTimer !== null || this.stopping) return;
+    this.queue.pause();
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      if (!this.adminPaused && !this.stopping) this.queue.resume();
+    }, ms);
+  }
+
   /** Stops or restarts sending to `origin` (every host when null). Returns whether this lane has it. */
   setPaused(origin: string | null, paused: boolean): boolean {
     const hosts = origin === null ? this.lane.hosts : this.lane.hosts.filter((h) => h === origin);
@@ -237,19 +252,16 @@ export class LaneRunner {
       if (paused) this.pausedHosts.add(host);
       else this.pausedHosts.delete(host);
     }
-    if (this.lane.mode === 'broadcast') {
-      if (paused) this.queue.pause();
-      else this.queue.resume();
-    } else if (this.pausedHosts.size === this.lane.hosts.length) {
-      this.queue.pause();
-    } else {
+    if (this.lane.mode === 'balance') {
       // Balanced: a paused host leaves the pool; the lane stops only when every host is paused.
       for (const host of hosts) {
         if (paused) void this.pool.remove(host);
         else this.pool.add(host);
       }
-      this.queue.resume();
     }
+    this.adminPaused = this.pausedHosts.size === this.lane.hosts.length;
+    if (this.adminPaused) this.queue.pause();
+    else if (this.holdTimer === null) this.queue.resume();
     return true;
   }
 
@@ -261,7 +273,7 @@ export class LaneRunner {
       lane: this.lane.id,
       target: this.lane.target,
       mode: this.lane.mode,
-      paused: this.queue.isPaused,
+      paused: this.adminPaused,
       hosts: this.lane.hosts.map((host) => {
         const h = info.get(host) ?? info.get(`${host}/`);
         return {
@@ -280,6 +292,7 @@ export class LaneRunner {
   /** Stops starting requests and waits up to `timeoutMs` for those in flight, then aborts them. Returns how many were cut. */
   async drain(timeoutMs: number): Promise<number> {
     this.stopping = true;
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
     this.queue.pause();
     const deadline = Date.now() + timeoutMs;
     while (this.queue.running > 0 && Date.now() < deadline)
