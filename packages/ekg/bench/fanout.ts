@@ -45,6 +45,12 @@ async function stopServer(server: Server): Promise<void> {
   await exited;
 }
 
+/** CPU time (user + system) the process has used so far, ms (/proc/PID/stat, 100 ticks a second). */
+function cpuMilliseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -213,6 +219,8 @@ interface Row {
   rss: number;
   /** RSS growth per connection, KB (RSS with clients minus RSS before they connected). */
   perConnection: number;
+  /** Server CPU time per published event, ms: what the fan-out costs, independent of the wait for a core. */
+  cpuPerEvent: number;
 }
 
 const rows: Row[] = [];
@@ -233,8 +241,10 @@ async function roomLatency(
     const children = await openClients(server, mix, workers, keepAll);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rss = rssMegabytes(server.child.pid!);
+    const cpuBefore = cpuMilliseconds(server.child.pid!);
     await publishEvents(server, events, intervalMs);
     const delivery = await collect(children, events, clients);
+    const cpuPerEvent = (cpuMilliseconds(server.child.pid!) - cpuBefore) / events;
     await closeClients(children);
     const series = keepAll ? delivery.all : delivery.lastClient;
     const row: Row = {
@@ -248,6 +258,7 @@ async function roomLatency(
       missing: delivery.missing,
       rss,
       perConnection: ((rss - idleRss) * 1024) / clients,
+      cpuPerEvent,
     };
     rows.push(row);
     process.stderr.write(`${JSON.stringify(row)}\n`);
@@ -297,7 +308,7 @@ const smallRow = await roomLatency(
   { sse: 50, websocket: 50, socketio: 0 },
   500,
   10,
-  1,
+  2,
   true,
 );
 
@@ -305,11 +316,11 @@ const format = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const lines = [
   `ekg fan-out bench, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, shared 2-core machine${quick ? ' (--quick)' : ''}`,
   '',
-  '| scenario | server | clients | p50 ms | p99 ms | max ms | missing | server RSS MB | KB/conn |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| scenario | server | clients | p50 ms | p99 ms | max ms | missing | server RSS MB | KB/conn | server CPU ms/event |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.server} | ${r.clients} | ${format(r.p50)} | ${format(r.p99)} | ${format(r.max)} | ${r.missing} | ${format(r.rss)} | ${format(r.perConnection)} |`,
+      `| ${r.scenario} | ${r.server} | ${r.clients} | ${format(r.p50)} | ${format(r.p99)} | ${format(r.max)} | ${r.missing} | ${format(r.rss)} | ${format(r.perConnection)} | ${format(r.cpuPerEvent)} |`,
   ),
   '',
   'Latency: for rooms, the time from POST /publish until the LAST client of the room has the event;',
@@ -318,6 +329,7 @@ const lines = [
   `- ${held} connections held by ekg: ${format(heldRow.rss)} MB RSS (${format(heldRow.perConnection)} KB per connection over the idle process); target < 300 MB`,
   `- room of ${medium}: p99 ${format(mediumRow.p99)} ms; target < 100 ms`,
   `- room of ${big}: ekg p99 / bare ws loop p99 = ${format(bigEkg.p99 / bigWs.p99)} (target ≤ 1); ekg p99 / socket.io p99 = ${format(bigEkg.p99 / bigIo.p99)} (target ≤ 0.7)`,
+  `- room of ${big}, server CPU per event: ekg / bare ws loop = ${format(bigEkg.cpuPerEvent / bigWs.cpuPerEvent)}; ekg / socket.io = ${format(bigEkg.cpuPerEvent / bigIo.cpuPerEvent)}`,
   `- room of 100 at 100 events/s: publish-to-client p99 ${format(smallRow.p99)} ms; target < 5 ms`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -7,8 +7,11 @@ import type { EventEnvelope } from './envelope.js';
 export interface FramedEvent {
   readonly room: string;
   readonly seq: number;
-  /** The SSE message: `id:`, `event:` and `data:` lines and the blank line ending it. */
-  readonly sse: Buffer;
+  /**
+   * The SSE message (`id:`, `event:` and `data:` lines and the blank line ending it) already framed
+   * as one HTTP/1.1 chunk (`<hex length>\r\n…\r\n`), ready to write to a chunked response's socket.
+   */
+  readonly sseChunk: Buffer;
   /** A complete, unmasked WebSocket text frame carrying the envelope as JSON. */
   readonly ws: Buffer;
   /** `performance.now()` when the publish request that carried it arrived. */
@@ -38,13 +41,19 @@ export function websocketTextFrame(payload: Buffer): Buffer {
   return frame;
 }
 
+/** `text` as one chunk of a `Transfer-Encoding: chunked` body (RFC 9112 §7.1). */
+function httpChunk(text: string): Buffer {
+  const payload = Buffer.from(text);
+  return Buffer.concat([Buffer.from(`${payload.length.toString(16)}\r\n`), payload, Buffer.from('\r\n')]);
+}
+
 /** Frames a validated envelope for both transports. */
 export function frameEvent(envelope: EventEnvelope, receivedAt: number): FramedEvent {
   const json = JSON.stringify(envelope);
   return {
     room: envelope.room,
     seq: envelope.seq,
-    sse: Buffer.from(`id: ${envelope.seq}\nevent: ${envelope.type}\ndata: ${json}\n\n`),
+    sseChunk: httpChunk(`id: ${envelope.seq}\nevent: ${envelope.type}\ndata: ${json}\n\n`),
     ws: websocketTextFrame(Buffer.from(json)),
     receivedAt,
   };

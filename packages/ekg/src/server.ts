@@ -290,8 +290,13 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
       response.end(JSON.stringify(stats));
       return;
     }
+    if (response.socket === null) {
+      // A request pipelined behind another: its bytes would have to wait, and events are written
+      // straight to the socket. Browsers never pipeline.
+      throw new EkgError('pipelined_stream', 400, 'Open an event stream on a connection of its own.');
+    }
     const { ip, lastSeq } = admit(request, match[1]);
-    const subscriber = new SseSubscriber(ip, lastSeq, response, connections);
+    const subscriber = new SseSubscriber(ip, lastSeq, response, request.socket, connections);
     openEventStream(request, response, rooms.get(match[1]), subscriber, connections, cors, settings.retryMs);
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Connections } from './connections.js';
 import { type FramedEvent, type GapNotice, SSE_HEARTBEAT, sseGap, sseReconnect } from './frame.js';
 import type { Room } from './room.js';
@@ -12,7 +13,12 @@ const STREAM_HEADERS: Record<string, string> = {
   'X-Accel-Buffering': 'no',
 };
 
-/** One Server-Sent Events stream (`GET /rooms/:room/events`). */
+/**
+ * One Server-Sent Events stream (`GET /rooms/:room/events`). Events are written as prebuilt HTTP
+ * chunks straight to the socket (one write per client, the same Buffer for all); rare messages
+ * (gaps, heartbeats, the end) go through the response, which frames its own chunks. Both paths
+ * write synchronously once the headers are flushed, so their order is kept.
+ */
 export class SseSubscriber implements Subscriber {
   readonly transport = 'sse';
   readonly ip: string;
@@ -20,23 +26,32 @@ export class SseSubscriber implements Subscriber {
   /** Set when dropped as too slow: later events skip it until its close is processed. */
   private dropped = false;
   private readonly response: ServerResponse;
+  private readonly socket: Socket;
   private readonly connections: Connections;
 
-  constructor(ip: string, lastSeq: number, response: ServerResponse, connections: Connections) {
+  constructor(
+    ip: string,
+    lastSeq: number,
+    response: ServerResponse,
+    socket: Socket,
+    connections: Connections,
+  ) {
     this.ip = ip;
     this.lastSeq = lastSeq;
     this.response = response;
+    this.socket = socket;
     this.connections = connections;
   }
 
   sendEvent(event: FramedEvent): boolean {
     if (this.dropped) return false;
-    const response = this.response;
-    response.write(event.sse);
-    if (response.writableLength > this.connections.maxBufferedBytes) {
+    const socket = this.socket;
+    if (!socket.writable) return true;
+    socket.write(event.sseChunk);
+    if (socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();
-      response.destroy();
+      this.response.destroy();
       return false;
     }
     return true;
@@ -76,6 +91,7 @@ export function openEventStream(
   socket.setNoDelay(true);
   socket.setTimeout(0);
   response.writeHead(200, { ...STREAM_HEADERS, ...extraHeaders });
+  // Headers and this first chunk reach the socket now; later direct chunk writes follow them.
   response.write(`retry: ${retryMs}\n\n`);
   response.on('close', () => connections.closed(subscriber, room));
   connections.open(subscriber, room);
