@@ -198,3 +198,52 @@ describe('per-key ordering', () => {
     await waitFor('queue idle', () => queue.pending === 0);
   });
 });
+
+describe('per-key ordering without result promises', () => {
+  test('pushDetached keeps key order across retries and reports outcomes through events', async () => {
+    const queue = new TaskQueue({ concurrency: 4, retries: 2, minDelay: 1, maxDelay: 2 });
+    const log: string[] = [];
+    const failures: string[] = [];
+    queue.on('failure', (event) => failures.push(`${event.key}:${(event.error as Error).message}`));
+    let flaky = 0;
+    for (let i = 0; i < 4; i++) {
+      queue.pushDetached(
+        async (_signal, attempt) => {
+          log.push(`k${i}#${attempt}`);
+          if (i === 1 && flaky++ < 2) throw new Error('flaky');
+          if (i === 2) throw new Error('broken');
+        },
+        { key: 'room' },
+      );
+    }
+    await queue.onIdle();
+    assert.deepEqual(log, ['k0#1', 'k1#1', 'k1#2', 'k1#3', 'k2#1', 'k2#2', 'k2#3', 'k3#1']);
+    assert.deepEqual(failures, ['room:broken']);
+    assert.deepEqual(queue.stats, { completed: 3, failed: 1, retried: 4, timedOut: 0, cancelled: 0 });
+  });
+
+  test('a lowered concurrency applies as running tasks finish', async () => {
+    const queue = new TaskQueue({ concurrency: 4 });
+    const gate = deferred();
+    let running = 0;
+    let maxForLaterTasks = 0;
+    const tasks = Array.from({ length: 12 }, (_, i) =>
+      queue.push(
+        async () => {
+          running++;
+          if (i >= 4) maxForLaterTasks = Math.max(maxForLaterTasks, running);
+          await gate.promise;
+          await sleep(1);
+          running--;
+        },
+        { key: i },
+      ),
+    );
+    await tick();
+    assert.equal(running, 4);
+    queue.concurrency = 2;
+    gate.resolve();
+    await Promise.all(tasks);
+    assert.ok(maxForLaterTasks <= 2, `tasks started after lowering ran ${maxForLaterTasks} at a time`);
+  });
+});
