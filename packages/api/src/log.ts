@@ -1,3 +1,13 @@
+import {
+  basicConfig,
+  Formatter,
+  getLogger,
+  JsonFormatter,
+  kw,
+  type Logger as PyLogger,
+  StreamHandler,
+} from '@backchannel/logging';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
 
@@ -9,27 +19,45 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const levelNames: Record<LogLevel, string> = {
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+};
 
-/** A logger writing one line per record to stderr, as text or JSON. */
-export function createLogger(name: string, level: LogLevel, format: LogFormat): Logger {
-  const threshold = rank[level];
-  function write(recordLevel: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (rank[recordLevel] < threshold) return;
-    const time = new Date().toISOString();
-    if (format === 'json') {
-      process.stderr.write(
-        `${JSON.stringify({ time, level: recordLevel, logger: name, message, ...fields })}\n`,
-      );
-      return;
+/**
+ * Sends every record of the process to stderr through @backchannel/logging: JSON lines
+ * (fields as JSON keys) or text lines (fields appended as JSON). Replaces earlier set-up.
+ */
+export function configureLogging(level: LogLevel, format: LogFormat): void {
+  const handler = new StreamHandler(process.stderr);
+  handler.setFormatter(
+    format === 'json' ? new JsonFormatter() : new Formatter('%(asctime)s %(levelname)s %(name)s %(message)s'),
+  );
+  basicConfig({ level: levelNames[level], handlers: [handler], force: true });
+}
+
+/** A logger named `name` (e.g. `api.http`) under the process's logging set-up. */
+export function createLogger(name: string, format: LogFormat): Logger {
+  const logger: PyLogger = getLogger(name);
+  const emit = (
+    method: 'debug' | 'info' | 'warning' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => {
+    if (fields === undefined) {
+      logger[method]('%s', message);
+    } else if (format === 'json') {
+      logger[method]('%s', message, kw({ extra: fields }));
+    } else {
+      logger[method]('%s %s', message, JSON.stringify(fields));
     }
-    const extra = fields ? ` ${JSON.stringify(fields)}` : '';
-    process.stderr.write(`${time} ${recordLevel.toUpperCase()} ${name}: ${message}${extra}\n`);
-  }
+  };
   return {
-    debug: (message, fields) => write('debug', message, fields),
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
+    debug: (message, fields) => emit('debug', message, fields),
+    info: (message, fields) => emit('info', message, fields),
+    warn: (message, fields) => emit('warning', message, fields),
+    error: (message, fields) => emit('error', message, fields),
   };
 }

@@ -5,7 +5,7 @@ import { connectDb, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ApiError, type ErrorCode, errorBody } from './errors.js';
 import type { EventTransactionDeps } from './event-transaction.js';
-import { createLogger, type Logger } from './log.js';
+import { configureLogging, createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { PostBatcher } from './post-batcher.js';
@@ -92,6 +92,7 @@ function buildApp(context: AppContext, readiness: Readiness, publicDir: string |
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   const csp = contentSecurityPolicy(context.publicOrigin);
+  const debugging = options.logLevel === 'debug';
 
   app.addHook('onRequest', async (request) => {
     if (STATE_CHANGING.has(request.method) && request.url.startsWith('/api/')) {
@@ -115,12 +116,14 @@ function buildApp(context: AppContext, readiness: Readiness, publicDir: string |
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    log.debug('request', {
-      method: request.method,
-      url: request.url,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
-    });
+    if (debugging) {
+      log.debug('request', {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      });
+    }
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -191,7 +194,8 @@ function createLimiters(options: ResolvedApiOptions): {
  */
 export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
   const options = resolveOptions(input);
-  const log: Logger = createLogger('api', options.logLevel, options.logFormat);
+  configureLogging(options.logLevel, options.logFormat);
+  const log: Logger = createLogger('api', options.logFormat);
   const publicOrigin = new URL(options.publicUrl).origin;
   const db: Db = await connectDb(options);
   let migrated: string[];

@@ -554,7 +554,7 @@ export function defineApiSuite(engine: EngineUnderTest): void {
 
       const options = {
         db,
-        log: createLogger('test', 'error', 'text'),
+        log: createLogger('test', 'text'),
         metrics: createMetrics(),
         graceMs: 3 * 3_600_000,
       };

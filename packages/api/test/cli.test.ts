@@ -102,8 +102,12 @@ describe('backchannel-api CLI', () => {
       });
       try {
         const port = await waitFor('the listening log line', async () => {
-          const match = /"message":"api listening","port":(\d+)/.exec(stderr);
-          return match ? Number(match[1]) : undefined;
+          for (const line of stderr.split('\n')) {
+            if (!line.startsWith('{')) continue;
+            const record = JSON.parse(line) as { message?: string; port?: number };
+            if (record.message === 'api listening') return record.port;
+          }
+          return undefined;
         });
         const ready = await request(`http://127.0.0.1:${port}/ready`);
         assert.equal(ready.statusCode, 200);

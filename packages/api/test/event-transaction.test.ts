@@ -26,7 +26,7 @@ describe('commitWithEvent', () => {
     deps = {
       db,
       publisher: createReflektorPublisher({ urls: [reflektor.url], timeoutMs: 1000 }),
-      log: createLogger('test', 'error', 'text'),
+      log: createLogger('test', 'text'),
     };
     await insertRoom(db.writer, {
       name: 'compensate',

@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import { messagePage, type PageDirection } from '../store/messages.js';
 import { AUTHOR_MAX_LENGTH, cleanText } from '../validate/message.js';
 import { enforceRateLimit } from './rate-limit-hook.js';
-import { loadRoom, roomParamSchema } from './room-lookup.js';
+import { loadRoomId, roomParamSchema } from './room-lookup.js';
 
 const messageSchema = {
   type: 'object',
@@ -89,8 +89,8 @@ export function registerMessageRoutes(app: FastifyInstance, context: AppContext)
       const direction: PageDirection =
         before !== undefined ? 'before' : after !== undefined ? 'after' : 'newest';
       const position = Number(before ?? after ?? 0);
-      const room = await loadRoom(context, request.params.room);
-      return messagePage(context.db.reader, room.id, direction, position, request.query.limit ?? 50);
+      const roomId = await loadRoomId(context, request.params.room);
+      return messagePage(context.db.reader, roomId, direction, position, request.query.limit ?? 50);
     },
   );
 }

@@ -14,3 +14,22 @@ export async function loadRoom(context: AppContext, name: string): Promise<RoomR
   if (room === undefined) throw new ApiError('room_not_found', `There is no room "${name}". Check the link.`);
   return room;
 }
+
+const ROOM_ID_TTL_MS = 5000;
+const MAX_CACHED_ROOM_IDS = 10_000;
+const roomIds = new Map<string, { id: number; until: number }>();
+
+/**
+ * The room's id for read-only routes that need nothing else (history pages). A room's
+ * id never changes, so it is remembered for a few seconds; a room purged meanwhile
+ * reads as empty until then.
+ */
+export async function loadRoomId(context: AppContext, name: string): Promise<number> {
+  const now = Date.now();
+  const cached = roomIds.get(name);
+  if (cached !== undefined && cached.until > now) return cached.id;
+  const room = await loadRoom(context, name);
+  if (roomIds.size >= MAX_CACHED_ROOM_IDS) roomIds.clear();
+  roomIds.set(name, { id: room.id, until: now + ROOM_ID_TTL_MS });
+  return room.id;
+}
