@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors.js';
 import type { TaskKey } from './options.js';
 
 /** What every per-task event carries. */
@@ -60,7 +61,9 @@ export class Listeners {
 
   add<E extends TaskQueueEventName>(event: E, listener: TaskQueueListener<E>): void {
     const list = this.table[event];
-    if (list === undefined) throw new TypeError(`unknown task queue event "${String(event)}"`);
+    if (list === undefined) {
+      throw new InvalidOptionError('event', `one of ${Object.keys(this.table).join(', ')}`, String(event));
+    }
     // Copy on write, so an emit in progress keeps its own snapshot.
     this.table[event] = [...list, listener] as ListenerTable[E];
     this.timed = this.table.success.length + this.table.failure.length !== 0;

@@ -253,6 +253,10 @@ describe('observability', () => {
     };
     queue.on('success', listener);
     queue.off('success', listener);
+    assert.throws(() => queue.on('finished' as 'success', listener), {
+      code: 'ERR_INVALID_OPTION',
+      option: 'event',
+    });
     await queue.push(async () => 'off');
     assert.equal(calls, 1);
   });
