@@ -29,7 +29,7 @@ function launchChromium(): Promise<Browser> {
 async function newPage(browser: Browser, viewport = { width: 1100, height: 760 }): Promise<Page> {
   const context: BrowserContext = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(45_000);
   return page;
 }
 
@@ -300,7 +300,7 @@ describe('web: rooms in the browser', () => {
     assert.ok(Math.abs(topAfter - topBefore) < 2, `the reading position moved by ${topAfter - topBefore}px`);
 
     // Keep scrolling up until the start of the room shows.
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (!(await page.locator('#history-start').isVisible())) {
       assert.ok(Date.now() < deadline, 'the start of the room never showed');
       await page.evaluate(() => {

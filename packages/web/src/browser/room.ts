@@ -95,7 +95,8 @@ function setStatus(next: RoomStatus | 'missing'): void {
   ui.pause.hidden = next !== 'open';
   ui.resume.hidden = next !== 'paused';
   ui.close.hidden = next === 'closed' || next === 'expired' || next === 'missing';
-  ui.ownerControls.hidden = !isOwner || next === 'missing';
+  // A closed or expired room has nothing left to pause or close; its messages keep their Delete buttons.
+  ui.ownerControls.hidden = !isOwner || (next !== 'open' && next !== 'paused');
 }
 
 function isRoomStatus(value: unknown): value is RoomStatus {
@@ -117,7 +118,7 @@ function setTitle(room: Room): void {
 function setOwner(owner: boolean): void {
   isOwner = owner;
   list.setCanModerate(owner);
-  ui.ownerControls.hidden = !owner || status === 'missing';
+  ui.ownerControls.hidden = !owner || (status !== 'open' && status !== 'paused');
 }
 
 async function moderate(action: 'pause' | 'resume' | 'close', button: HTMLButtonElement): Promise<void> {
