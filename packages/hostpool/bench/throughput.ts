@@ -8,7 +8,7 @@
 // rounds, and the clients take turns round by round (in rotating order), so a burst of load
 // from other processes on the machine hits them all alike. Prints a table with ratios.
 //
-//   node packages/hostpool/dist/bench/throughput.js [--requests 200000] [--concurrency 64] [--rounds 5]
+//   node packages/hostpool/dist/bench/throughput.js [--requests 200000] [--concurrency 64] [--rounds 20]
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '200000' },
     concurrency: { type: 'string', default: '64' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '20' },
     'max-seconds': { type: 'string', default: '40' },
   },
 });
