@@ -58,6 +58,9 @@ export class Listeners {
 
   /** True while someone listens to `success` or `failure`, which report a duration. */
   timed = false;
+  /** Flags for the per-task hot path, so it tests one field instead of a list's length. */
+  hasStart = false;
+  hasSuccess = false;
 
   add<E extends TaskQueueEventName>(event: E, listener: TaskQueueListener<E>): void {
     const list = this.table[event];
@@ -66,7 +69,7 @@ export class Listeners {
     }
     // Copy on write, so an emit in progress keeps its own snapshot.
     this.table[event] = [...list, listener] as ListenerTable[E];
-    this.timed = this.table.success.length + this.table.failure.length !== 0;
+    this.refresh();
   }
 
   remove<E extends TaskQueueEventName>(event: E, listener: TaskQueueListener<E>): void {
@@ -74,7 +77,13 @@ export class Listeners {
     const index = list.indexOf(listener);
     if (index === -1) return;
     this.table[event] = [...list.slice(0, index), ...list.slice(index + 1)] as ListenerTable[E];
-    this.timed = this.table.success.length + this.table.failure.length !== 0;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    this.hasStart = this.table.start.length !== 0;
+    this.hasSuccess = this.table.success.length !== 0;
+    this.timed = this.hasSuccess || this.table.failure.length !== 0;
   }
 
   emit<E extends TaskQueueEventName>(event: E, payload: TaskQueueEvents[E]): void {

@@ -529,7 +529,7 @@ export class TaskQueue {
     if (slot === null) slot = this.newSlot();
     else this.freeSlots = slot.nextFree;
     slot.job = job;
-    if (this.listeners.table.start.length !== 0) this.listeners.emit('start', this.eventOf(job));
+    if (this.listeners.hasStart) this.listeners.emit('start', this.eventOf(job));
     if (this.waitingCount === 0) this.becameEmpty();
     else if (this.sizeWaiters.length !== 0) this.checkSizeWaiters();
     this.call(job.fn, signal, attempt, slot);
@@ -549,7 +549,7 @@ export class TaskQueue {
     slot.resolve = resolve;
     slot.promise = promise;
     if (this.listeners.timed) slot.startedAt = now();
-    if (this.listeners.table.start.length !== 0) {
+    if (this.listeners.hasStart) {
       this.listeners.emit('start', { key: undefined, priority: this.defaults.priority, attempt: 1 });
     }
     if (this.waitingCount === 0) this.becameEmpty();
@@ -613,7 +613,7 @@ export class TaskQueue {
         this.counters.completed++;
         this.pendingCount--;
         resolve(outcome);
-        if (this.listeners.table.success.length !== 0) {
+        if (this.listeners.hasSuccess) {
           const event = { key: undefined, priority: this.defaults.priority, attempt: 1 };
           this.listeners.emit('success', { ...event, durationMs: now() - slot.startedAt });
         }
@@ -646,7 +646,7 @@ export class TaskQueue {
       this.pendingCount--;
       job.resolve = null;
       resolve(value);
-      if (this.listeners.table.success.length !== 0) {
+      if (this.listeners.hasSuccess) {
         this.listeners.emit('success', { ...this.eventOf(job), durationMs: this.durationOf(job) });
       }
     }
