@@ -8,7 +8,7 @@ export interface Balancer {
 }
 
 /** Latency samples lose weight with this time constant (ms) while a host gets no traffic. */
-const LATENCY_DECAY_MS = 5000;
+const LATENCY_DECAY_MS = 1000;
 
 export function createBalancer(strategy: BalanceStrategy): Balancer {
   switch (strategy) {

@@ -41,8 +41,9 @@ export interface HostInfo {
   serverErrors: number;
   /** Times this host was ejected. */
   ejections: number;
-  /** Active health checks run and failed. */
+  /** Active health checks run. */
   healthChecks: number;
+  /** Active health checks that failed. */
   healthCheckFailures: number;
   /** Message of the most recent failure, or `null`. */
   lastError: string | null;

@@ -1,3 +1,8 @@
+/**
+ * @backchannel/hostpool: HTTP host pools over undici. `HostPool` sends each request to one
+ * healthy host (balance) or to every host (broadcast), ejects failing hosts and probes them
+ * back. Every error a caller can see is exported here with a stable `code`.
+ */
 export {
   HostPoolClosedError,
   HostPoolConfigError,
