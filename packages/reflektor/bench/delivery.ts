@@ -5,12 +5,12 @@
 //      time at the upstream; one clock, one machine);
 //   3. broadcast to 3 hosts, all healthy vs one down: the healthy hosts' delivery rate.
 //
-//   node packages/reflektor/dist/bench/delivery.js [--requests 20000] [--rounds 2]
+//   node packages/reflektor/dist/bench/delivery.js [--requests 10000] [--rounds 3]
 import { parseArgs } from 'node:util';
 import { admin, fmt, load, startReflektor, startServer } from './harness.js';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '2' } },
+  options: { requests: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
 });
 const N = Math.min(200_000, Number(values.requests));
 const rounds = Math.min(5, Number(values.rounds));

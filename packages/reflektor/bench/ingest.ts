@@ -3,7 +3,7 @@
 // then ingest latency at 5,000 requests/s with --durability os and fsync, next to the
 // disk's own fdatasync latency measured in the same run.
 //
-//   node packages/reflektor/dist/bench/ingest.js [--seconds 5] [--rounds 2]
+//   node packages/reflektor/dist/bench/ingest.js [--seconds 2] [--rounds 8]
 import { parseArgs } from 'node:util';
 import {
   admin,
@@ -17,10 +17,10 @@ import {
 } from './harness.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' } },
+  options: { seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '8' } },
 });
 const seconds = Math.min(30, Number(values.seconds));
-const rounds = Math.min(5, Number(values.rounds));
+const rounds = Math.min(20, Number(values.rounds));
 const BODY = JSON.stringify({
   room: 'physics-101',
   seq: 42,
@@ -30,72 +30,97 @@ const BODY = JSON.stringify({
 });
 const HEADERS = { 'content-type': 'application/json', 'reflektor-ordering-key': 'physics-101' };
 
-async function throughput(child: Child, path: string): Promise<number> {
-  const url = `http://127.0.0.1:${child.ports[0]}${path}`;
-  await load({ url, connections: 64, duration: 1, method: 'POST', headers: HEADERS, body: BODY }); // warm-up
-  const result = await load({
-    url,
-    connections: 64,
-    duration: seconds,
-    method: 'POST',
-    headers: HEADERS,
-    body: BODY,
-  });
+async function throughput(child: Child, duration: number): Promise<number> {
+  const url = `http://127.0.0.1:${child.ports[0]}/publish`;
+  const result = await load({ url, connections: 64, duration, method: 'POST', headers: HEADERS, body: BODY });
   if (result.errors > 0) process.stderr.write(`  (${result.errors} errors/non-2xx)\n`);
   return result.rps;
 }
 
+async function drained(child: Child): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const stats = (await (await fetch(`http://127.0.0.1:${child.ports[1]}/stats`)).json()) as {
+      lanes: Array<{ queued: number }>;
+    };
+    if (stats.lanes.every((l) => l.queued === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const upstream = await startServer('upstream', '1');
 const target = `http://127.0.0.1:${upstream.ports[0]}`;
-const best: Record<string, number> = { bare: 0, bullmq: 0, reflektor: 0, reflektorDelivering: 0 };
-
+// Every contender runs for the whole bench; they take turns in short slices so that each sees
+// the same (shared, noisy) machine, and the best slice of each counts.
+const contenders = {
+  bare: await startServer('bare'),
+  bullmq: await startServer('bullmq'),
+  reflektor: await startReflektor(['--target', target, '--durability', 'fsync']),
+  reflektorDelivering: await startReflektor(['--target', target, '--durability', 'fsync']),
+};
+// BullMQ runs no worker here; pausing delivery makes reflektor's row the same job (accept + persist).
+await admin(contenders.reflektor.ports[1], 'POST', '/pause');
+const best: Record<keyof typeof contenders, number> = {
+  bare: 0,
+  bullmq: 0,
+  reflektor: 0,
+  reflektorDelivering: 0,
+};
+for (const child of Object.values(contenders)) await throughput(child, 1); // warm-up
+await drained(contenders.reflektorDelivering);
 for (let round = 1; round <= rounds; round++) {
-  for (const name of ['bare', 'bullmq', 'reflektor', 'reflektorDelivering'] as const) {
-    let child: Child;
-    if (name === 'bare' || name === 'bullmq') child = await startServer(name);
-    else {
-      child = await startReflektor(['--target', target, '--durability', 'fsync']);
-      // BullMQ runs no worker here; pausing delivery makes reflektor's row the same job (accept + persist).
-      if (name === 'reflektor') await admin(child.ports[1], 'POST', '/pause');
-    }
-    const rps = await throughput(child, '/publish');
-    await child.stop();
+  for (const name of Object.keys(contenders) as Array<keyof typeof contenders>) {
+    const rps = await throughput(contenders[name], seconds);
+    // The delivering instance keeps working after its slice; let it finish before the next one.
+    if (name === 'reflektorDelivering') await drained(contenders.reflektorDelivering);
     best[name] = Math.max(best[name], rps);
     process.stderr.write(`round ${round} ${name}: ${Math.round(rps)} req/s\n`);
   }
 }
+for (const child of Object.values(contenders)) await child.stop();
 
 const probe = fdatasyncProbe(1000);
+// Latency at a fixed 5,000 req/s: both durabilities up at once, 3 s slices taken in turns; the
+// slice with the lowest p99 counts for each (the machine is shared and noisy).
+const latencyRounds = 3;
+const byDurability = {
+  os: await startReflektor(['--target', target, '--durability', 'os']),
+  fsync: await startReflektor(['--target', target, '--durability', 'fsync']),
+};
 const latency: Record<string, { p50: number; p90: number; p99: number; rps: number }> = {};
-for (const durability of ['os', 'fsync']) {
-  const child = await startReflektor(['--target', target, '--durability', durability]);
-  const url = `http://127.0.0.1:${child.ports[0]}/publish`;
-  await load({
-    url,
+const atRate = (child: Child, duration: number) =>
+  load({
+    url: `http://127.0.0.1:${child.ports[0]}/publish`,
     connections: 32,
-    duration: 1,
+    duration,
     overallRate: 5000,
     method: 'POST',
     headers: HEADERS,
     body: BODY,
   });
-  const r = await load({
-    url,
-    connections: 32,
-    duration: seconds,
-    overallRate: 5000,
-    method: 'POST',
-    headers: HEADERS,
-    body: BODY,
-  });
-  latency[durability] = {
-    p50: percentile(r.latencies, 0.5),
-    p90: percentile(r.latencies, 0.9),
-    p99: percentile(r.latencies, 0.99),
-    rps: r.rps,
-  };
-  await child.stop();
+for (const child of Object.values(byDurability)) {
+  await atRate(child, 1);
+  await drained(child);
 }
+for (let round = 1; round <= latencyRounds; round++) {
+  for (const [durability, child] of Object.entries(byDurability)) {
+    const r = await atRate(child, 3);
+    await drained(child);
+    const p99 = percentile(r.latencies, 0.99);
+    if (latency[durability] === undefined || p99 < latency[durability].p99) {
+      latency[durability] = {
+        p50: percentile(r.latencies, 0.5),
+        p90: percentile(r.latencies, 0.9),
+        p99,
+        rps: r.rps,
+      };
+    }
+    process.stderr.write(
+      `latency round ${round} ${durability}: ${Math.round(r.rps)} req/s, p99 ${fmt(p99)} ms\n`,
+    );
+  }
+}
+for (const child of Object.values(byDurability)) await child.stop();
 const probeAfter = fdatasyncProbe(1000);
 await upstream.stop();
 
@@ -107,7 +132,7 @@ const rows = [
 ] as const;
 const lines: string[] = [];
 lines.push(
-  `Ingest throughput: autocannon, 64 connections, ${seconds} s, best of ${rounds} interleaved rounds`,
+  `Ingest throughput: autocannon, 64 connections, best ${seconds} s slice of ${rounds} interleaved rounds`,
 );
 lines.push('');
 lines.push('| server | req/s | × bare | × BullMQ |');
@@ -117,7 +142,7 @@ for (const [name, rps, ratio] of rows) {
 }
 lines.push('');
 lines.push(
-  `Ingest latency at 5,000 req/s (autocannon overallRate, 32 connections, ${seconds} s; client-side, ms)`,
+  `Ingest latency at 5,000 req/s offered (autocannon overallRate, 32 connections; best 3 s slice of ${latencyRounds}; client-side, ms)`,
 );
 lines.push('');
 lines.push('| | achieved req/s | p50 | p90 | p99 | bar |');

@@ -52,9 +52,9 @@ export interface ReflektorOptions {
   connections?: number;
   /** How long SIGTERM waits for deliveries in flight. Default 10 s. */
   shutdownTimeoutMs?: number;
-  /** Default 5 s. */
+  /** Default 1 s. */
   compactIntervalMs?: number;
-  /** Default: the @backchannel/logging logger `reflektor`. */
+  /** Default: @backchannel/logging's `reflektor` logger and its children (`reflektor.ingest`, `reflektor.delivery`, `reflektor.admin`). */
   log?: Logger;
 }
 
@@ -106,6 +106,7 @@ function listen(server: Server, port: number, host: string, flag: string): Promi
  */
 export async function startReflektor(options: ReflektorOptions): Promise<ReflektorHandle> {
   const log = options.log ?? loggerFor('reflektor');
+  const logOf = (part: string): Logger => options.log ?? loggerFor(`reflektor.${part}`);
   const targets = checkTargets(options.targets, '--target');
   const lanes = lanesOf(targets);
   let store = options.store;
@@ -134,7 +135,7 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     targets,
     store,
     metrics,
-    log,
+    log: logOf('delivery'),
     concurrency: options.concurrency ?? 64,
     window: 50_000,
     retry: {
@@ -153,14 +154,14 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     delivery,
     router: new Router(targets),
     metrics,
-    log,
+    log: logOf('ingest'),
     maxBody: options.maxBody ?? 1024 * 1024,
     maxQueueEntries: options.maxQueue ?? 1_000_000,
     maxQueueBytes: options.maxQueueBytes ?? 0,
     retryAfterSeconds: 5,
     token: options.token ?? null,
   });
-  const admin = new Admin({ store, delivery, metrics, log, isReady: () => ready });
+  const admin = new Admin({ store, delivery, metrics, log: logOf('admin'), isReady: () => ready });
   let port: number;
   let adminPort: number;
   try {
@@ -181,7 +182,7 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     store.compact().catch((error: Error) => {
       if (closing === null) log.error('compaction failed', { error: error.message });
     });
-  }, options.compactIntervalMs ?? 5000);
+  }, options.compactIntervalMs ?? 1000);
   compactTimer.unref();
   ready = true;
   log.info('reflektor started', {

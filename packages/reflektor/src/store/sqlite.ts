@@ -1,5 +1,6 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
 import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
@@ -61,6 +62,7 @@ interface DeadRow extends RecordRow {
 
 const RING_SIZE = 16384;
 const PROGRESS_INTERVAL_MS = 100;
+const CHECKPOINT_INTERVAL_MS = 200;
 
 function toStored(row: RecordRow): StoredRecord {
   return {
@@ -108,6 +110,7 @@ export class SqliteStore implements QueueStore {
   private listeners: Array<(records: readonly StoredRecord[]) => void> = [];
   private progressTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly checkpointer: Worker;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -116,6 +119,8 @@ export class SqliteStore implements QueueStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoints run on a worker thread (checkpointer.ts), never inside an ingest commit.
+    this.db.pragma('wal_autocheckpoint = 0');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS records (
         seq INTEGER PRIMARY KEY, id TEXT NOT NULL, target TEXT NOT NULL, only_lane TEXT,
@@ -135,6 +140,10 @@ export class SqliteStore implements QueueStore {
     const dirFd = openSync(options.dir, 'r');
     fsyncSync(dirFd);
     closeSync(dirFd);
+    this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {
+      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+    this.checkpointer.unref();
     const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records').get() as { seq: number | null };
     this.nextSeq = (last.seq ?? 0) + 1;
     this.durableSeq = this.nextSeq - 1;
@@ -447,14 +456,19 @@ export class SqliteStore implements QueueStore {
     this.flushProgress();
     let min = Number.POSITIVE_INFINITY;
     for (const lane of this.lanes.values()) min = Math.min(min, lane.watermark);
-    // Bounded chunks keep each pause of the event loop short.
-    const result = this.db
-      .prepare(
-        `DELETE FROM records WHERE seq IN (SELECT seq FROM records r WHERE seq <= ?
-           AND NOT EXISTS (SELECT 1 FROM dead WHERE dead.seq = r.seq) ORDER BY seq LIMIT 5000)`,
-      )
-      .run(min);
-    return result.changes;
+    // Bounded chunks, with a turn of the event loop between them, keep each pause short.
+    const remove = this.db.prepare(
+      `DELETE FROM records WHERE seq IN (SELECT seq FROM records r WHERE seq <= ?
+         AND NOT EXISTS (SELECT 1 FROM dead WHERE dead.seq = r.seq) ORDER BY seq LIMIT 1000)`,
+    );
+    let removed = 0;
+    for (let chunk = 0; chunk < 20 && !this.closed; chunk++) {
+      const changes = remove.run(min).changes;
+      removed += changes;
+      if (changes < 1000) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return removed;
   }
 
   async close(): Promise<void> {
@@ -466,6 +480,14 @@ export class SqliteStore implements QueueStore {
     this.flushProgress();
     this.closed = true;
     if (this.progressTimer) clearInterval(this.progressTimer);
+    await new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      this.checkpointer.once('message', done);
+      this.checkpointer.once('error', done);
+      this.checkpointer.once('exit', done);
+      this.checkpointer.postMessage('stop');
+    });
+    await this.checkpointer.terminate();
     closeSync(this.walFd);
     this.db.close();
   }
