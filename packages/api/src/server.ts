@@ -22,6 +22,8 @@ import { findPublicDir, registerPageRoutes } from './routes/pages.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 import { registerTranscriptRoutes } from './routes/transcript.js';
 import { originAllowed } from './security/origin.js';
+import { resolveWebhookConfig, type WebhookConfig, webhookSettingsFromEnv } from './webhooks/config.js';
+import { registerWebhookRoutes } from './webhooks/routes.js';
 
 /** A running api. */
 export interface ApiHandle {
@@ -81,7 +83,12 @@ function fastifyErrorCode(error: FastifyError): { code: ErrorCode; message: stri
   return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
 }
 
-function buildApp(context: AppContext, readiness: Readiness, publicDir: string | undefined): FastifyInstance {
+function buildApp(
+  context: AppContext,
+  readiness: Readiness,
+  publicDir: string | undefined,
+  webhookConfig: WebhookConfig,
+): FastifyInstance {
   const { options, log, metrics } = context;
   const app = Fastify({
     logger: false,
@@ -154,6 +161,13 @@ function buildApp(context: AppContext, readiness: Readiness, publicDir: string |
   registerModerationRoutes(app, context);
   registerTranscriptRoutes(app, context);
   registerPageRoutes(app, context, publicDir);
+  registerWebhookRoutes(app, {
+    db: context.db,
+    changes: context.changes,
+    log: context.log,
+    registry: metrics.registry,
+    config: webhookConfig,
+  });
   return app;
 }
 
@@ -238,8 +252,6 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     posts: new PostBatcher(changes),
   };
   const readiness: Readiness = { ready: false };
-  const app = buildApp(context, readiness, await findPublicDir(options.publicDir));
-
   const releaseAll = async () => {
     await publisher.close();
     await messageLimiter.close();
@@ -247,6 +259,19 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await db.close();
   };
+
+  let app: FastifyInstance;
+  try {
+    // Throws, naming the variable, on a malformed webhook secret.
+    const webhookConfig = resolveWebhookConfig({
+      publicUrl: options.publicUrl,
+      env: webhookSettingsFromEnv(process.env),
+    });
+    app = buildApp(context, readiness, await findPublicDir(options.publicDir), webhookConfig);
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
 
   try {
     await app.listen({ port: options.port, host: options.host });
