@@ -194,6 +194,30 @@ describe('web: rooms in the browser', () => {
     await page.context().close();
   });
 
+  it('counts messages that arrive while the tab is hidden in its title', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${stack.url}/physics-101`);
+    await waitLive(page);
+    const title = await page.title();
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    for (const text of ['first while away', 'second while away']) {
+      assert.equal(
+        (await apiPost(stack, '/api/rooms/physics-101/messages', { author: 'bo', text })).status,
+        201,
+      );
+      await page.locator('.message-text', { hasText: text }).waitFor();
+    }
+    assert.equal(await page.title(), `(2) ${title}`);
+    await setVisibility('visible');
+    assert.equal(await page.title(), title);
+    await page.context().close();
+  });
+
   it('shows reconnecting while ekg restarts, then catches up without losing or repeating', async () => {
     assert.equal((await apiPost(stack, '/api/rooms', { name: 'restart-room' })).status, 201);
     const page = await newPage(browser);

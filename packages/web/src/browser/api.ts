@@ -14,6 +14,8 @@ export interface Room {
   lastSeq: number;
   /** Whether this request carried the room's owner token (Bearer header or the HttpOnly cookie). */
   owner: boolean;
+  /** The room's link on the api's configured public URL: the one to share. */
+  url: string;
 }
 
 /** A message; `id` is the seq of its `message.created` event, as a decimal string. */

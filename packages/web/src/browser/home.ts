@@ -53,7 +53,8 @@ createForm.addEventListener('submit', async (event) => {
     const created = await createRoom(name, titleInput.value.trim(), lifetimeSelect.value);
     const room = created.room.name || name;
     storeOwnerToken(room, created.ownerToken);
-    const link = new URL(`/${encodeURIComponent(room)}`, location.origin).href;
+    // The api's public URL is the one the audience can reach (this page may be on localhost).
+    const link = created.room.url || new URL(`/${encodeURIComponent(room)}`, location.origin).href;
     shareLink.value = link;
     openRoom.href = link;
     copyStatus.textContent = '';

@@ -21,6 +21,12 @@ export interface LiveFeedOptions {
 /** Wait before retrying a failed catch-up from the api. */
 const catchUpRetryMs = 2000;
 
+/**
+ * A room's events for the page: `onEvent` sees each seq above `lastSeq` at most once and in
+ * increasing order. Events the stream missed (ekg's `gap`, or a jump in seq) are fetched from
+ * the api's log before later ones are applied; a seq the log does not list is skipped. If the
+ * api cannot be reached, it retries every 2 s while holding later events back.
+ */
 export class LiveFeed {
   readonly #options: LiveFeedOptions;
   #lastSeq: number;

@@ -108,7 +108,8 @@ const expiryFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', t
 function setTitle(room: Room): void {
   const title = room.title || room.name;
   ui.title.textContent = title;
-  document.title = `${title} · backchannel`;
+  baseTitle = `${title} · backchannel`;
+  showUnseenInTitle();
   const expires = new Date(room.expiresAt);
   if (room.status !== 'expired' && !Number.isNaN(expires.getTime())) {
     ui.name.textContent = `/${room.name} · kept until ${expiryFormat.format(expires)}`;
@@ -185,10 +186,29 @@ function announce(text: string): void {
   while (ui.announcer.childElementCount > announcementsKept) ui.announcer.firstElementChild?.remove();
 }
 
+/** Messages that arrived while the tab was hidden, shown as "(3) Title" in the tab. */
+let unseen = 0;
+let baseTitle = document.title;
+
+function showUnseenInTitle(): void {
+  document.title = unseen > 0 ? `(${unseen}) ${baseTitle}` : baseTitle;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') {
+    unseen = 0;
+    showUnseenInTitle();
+  }
+});
+
 function showNewMessage(message: Message, fromMe: boolean): void {
   const wasAtBottom = list.isNearBottom();
   if (!list.add(message)) return;
   updateEmpty();
+  if (!fromMe && document.visibilityState === 'hidden') {
+    unseen += 1;
+    showUnseenInTitle();
+  }
   if (wasAtBottom || fromMe) {
     list.scrollToBottom();
   } else {
