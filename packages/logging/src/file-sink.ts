@@ -1,13 +1,15 @@
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { WriterClient } from './writer-thread.js';
 
 /** Bytes (UTF-16 code units) buffered before a write is forced inside the log call. */
 const HIGH_WATER = 256 * 1024;
 
 /**
  * A buffered writer for one file descriptor. `write()` only appends to a string; the
- * batch is written with one `write(2)` on the next turn of the event loop (or at once
- * past 256 KiB). There is never a write in flight, so `flushSync()` — run by
- * `shutdown()` at process exit — always leaves the file complete and in order.
+ * batch is handed to the writer thread on the next turn of the event loop (or at once
+ * past 256 KiB), which writes it with `write(2)`. `flushSync()` — run by `shutdown()` at
+ * process exit — hands over what is left and waits until the thread has written
+ * everything, so the file is complete and in order.
  */
 export class FileSink {
   readonly path: string;
@@ -19,11 +21,13 @@ export class FileSink {
   private readonly flushLater: () => void;
   /** Told about a failed background write (the batch is dropped, as Python loses the records). */
   onError: (err: unknown) => void = () => {};
+  private readonly writer: WriterClient;
 
   constructor(path: string, flags: string, encoding: BufferEncoding = 'utf8', open = true) {
     this.path = path;
     this.flags = flags;
     this.encoding = encoding;
+    this.writer = new WriterClient((err) => this.onError(err));
     this.flushLater = () => {
       this.scheduled = false;
       this.flushQuietly();
@@ -31,12 +35,21 @@ export class FileSink {
     if (open) this.open();
   }
 
+  /** Hand the batch to the writer thread without waiting. */
   private flushQuietly(): void {
     try {
-      this.flushSync();
+      this.handOver();
     } catch (err) {
       this.onError(err);
     }
+  }
+
+  private handOver(): void {
+    if (this.buffer === '') return;
+    if (this.fd === null) this.open();
+    const text = this.buffer;
+    this.buffer = '';
+    this.writer.write(this.fd!, text, this.encoding);
   }
 
   /** Open (or re-open) the file with this sink's flags. @throws the `fs` error (ENOENT, EACCES…). */
@@ -55,30 +68,18 @@ export class FileSink {
     }
   }
 
-  /** Bytes queued but not yet written (an estimate for rotation checks). */
-  pendingBytes(): number {
-    return Buffer.byteLength(this.buffer, this.encoding);
-  }
-
-  /** Write everything queued now. @throws the `fs` error. */
+  /**
+   * Write everything queued and wait until it is on its way to disk (written by the
+   * thread). @throws the `fs` error opening the file.
+   */
   flushSync(): void {
-    if (this.buffer === '') return;
-    if (this.fd === null) this.open();
-    const bytes = Buffer.from(this.buffer, this.encoding);
-    this.buffer = '';
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(this.fd!, bytes, offset);
+    this.handOver();
+    this.writer.waitIdle();
   }
 
   /** Alias so the sink can be used as a stream by `StreamHandler.flush()`. */
   flush(): void {
     this.flushSync();
-  }
-
-  /** Size of the file on disk plus what is queued. */
-  size(): number {
-    if (this.fd === null) return 0;
-    return fstatSync(this.fd).size + this.pendingBytes();
   }
 
   /** Flush and close the descriptor (the sink may be opened again with `open()`). */

@@ -81,3 +81,4 @@ export {
 export { shutdown } from './shutdown.js';
 export type { TimeConverter, TimeStruct } from './strftime.js';
 export { gmtime, localtime, strftime } from './strftime.js';
+export { setFileWriteMode } from './writer-thread.js';

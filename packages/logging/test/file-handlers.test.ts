@@ -15,7 +15,7 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { RotatingFileHandler, TimedRotatingFileHandler, WatchedFileHandler } from '../src/handlers.js';
 import type { LogRecord } from '../src/index.js';
-import { FileHandler, Formatter, getLogger, INFO, reopenOnSighup } from '../src/index.js';
+import { FileHandler, Formatter, getLogger, INFO, reopenOnSighup, setFileWriteMode } from '../src/index.js';
 import { uniqueName } from './capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logging-files-'));
@@ -60,13 +60,14 @@ test("mode 'w' truncates; delay opens the file on the first record", () => {
   assert.deepEqual(read(path), ['new']);
 });
 
-test('buffered lines reach the file within one event-loop turn without flush()', async () => {
+test('buffered lines reach the file without flush(), written off the logging call', async () => {
   const path = join(dir, 'async.log');
   const h = new FileHandler(path);
   const log = loggerWith(h);
   log.info('later');
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(read(path), [], 'nothing written inside the log call');
+  const deadline = Date.now() + 5000;
+  while (read(path).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   assert.deepEqual(read(path), ['later']);
   h.close();
 });
@@ -285,4 +286,28 @@ test('a failed background write (disk full) goes to handleError instead of crash
   while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   assert.match(String((errors[0] as Error).message), /ENOSPC/);
   h.close();
+});
+
+test("setFileWriteMode('main') writes on the main thread with the same batching and order", async () => {
+  const path = join(dir, 'main-mode.log');
+  const h = new FileHandler(path);
+  const log = loggerWith(h);
+  log.info('thread %d', 1);
+  setFileWriteMode('main');
+  try {
+    log.info('main %d', 2);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      read(path),
+      ['thread 1', 'main 2'],
+      'the switch waits for the thread, then writes in order',
+    );
+    log.info('main %d', 3);
+    h.flush();
+    assert.deepEqual(read(path), ['thread 1', 'main 2', 'main 3']);
+  } finally {
+    setFileWriteMode('thread');
+    h.close();
+  }
 });
