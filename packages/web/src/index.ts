@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
  * - `index.html` — the home page, served at `/`
  * - `room.html` — the room page, served at `/:room`
  * - `transcript.html` — the printable transcript, served at `/:room/transcript`
- * - `assets/…` — scripts, styles and icons, referenced as `/assets/<file>`
+ * - `assets/…` — scripts and the stylesheet named by content hash (`room-6L3AE4BY.js`, safe to
+ *   cache for good) and the icon, referenced as `/assets/<file>`
  *
  * The pages carry no inline script or style, so they run under
  * `Content-Security-Policy: default-src 'self'`.

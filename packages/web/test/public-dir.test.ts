@@ -35,8 +35,21 @@ describe('built pages', () => {
     });
   }
 
+  it('names scripts and the stylesheet by content hash, so they can be cached for good', () => {
+    for (const file of Object.values(pages)) {
+      const html = readFileSync(join(publicDir, file), 'utf8');
+      const code = [...html.matchAll(/(?:src|href)="\/assets\/([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+      assert.equal(code.length, 2, `${file} loads one script and one stylesheet`);
+      for (const name of code) assert.match(name, /^[a-z]+-[A-Z0-9]{8}\.(?:js|css)$/);
+    }
+  });
+
   it('bundles ekg/client into the room script', () => {
-    const room = readFileSync(join(publicDir, 'assets', 'room.js'), 'utf8');
+    const html = readFileSync(join(publicDir, pages.room), 'utf8');
+    const script = /<script[^>]*src="(\/assets\/room-[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'room.html loads its script');
+    const room = readFileSync(join(publicDir, script), 'utf8');
     assert.doesNotMatch(room, /from\s*["']ekg\/client["']/, 'the bare import was not bundled');
+    assert.match(room, /lastEventId/, "ekg/client's resume parameter is in the bundle");
   });
 });
