@@ -27,8 +27,18 @@ interface Server {
   port: number;
 }
 
+const servers = new Set<ChildProcess>();
+// An interrupted run must not leave servers behind (client workers exit with their IPC channel).
+process.on('exit', () => {
+  for (const child of servers) child.kill('SIGKILL');
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
 async function startServer(name: string, script: string, args: string[]): Promise<Server> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.add(child);
+  child.once('exit', () => servers.delete(child));
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

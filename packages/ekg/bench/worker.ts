@@ -145,6 +145,9 @@ async function openAll(start: WorkerStart): Promise<void> {
   }
 }
 
+// The bench run ended (or was interrupted): do not outlive it.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (message: { type: string }) => {
   if (message.type === 'start') {
     openAll(message as WorkerStart).then(() => process.send!({ type: 'ready', failed }));

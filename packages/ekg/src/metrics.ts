@@ -1,7 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { FramedEvent } from './frame.js';
+import type { FlushObserver } from './room.js';
 
 /** ekg's Prometheus metrics, on a registry of their own (never the global one). */
-export class EkgMetrics {
+export class EkgMetrics implements FlushObserver {
   readonly registry = new Registry();
   readonly connections = new Gauge({
     name: 'ekg_connections',
@@ -26,7 +29,7 @@ export class EkgMetrics {
   });
   readonly delivered = new Counter({
     name: 'ekg_delivered_events_total',
-    help: 'Event writes to subscriber connections (replays included).',
+    help: 'Event writes to subscriber connections as events are published (replays not counted).',
     registers: [this.registry],
   });
   readonly droppedSlow = new Counter({
@@ -55,5 +58,11 @@ export class EkgMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ekg_' });
+  }
+
+  flushed(events: readonly FramedEvent[], delivered: number): void {
+    const now = performance.now();
+    for (const event of events) this.publishToWrite.observe((now - event.receivedAt) / 1000);
+    if (delivered > 0) this.delivered.inc(delivered);
   }
 }

@@ -1,22 +1,22 @@
 import type { FramedEvent } from './frame.js';
 import type { Subscriber } from './subscriber.js';
 
-/** What happened to one published event in its room. */
-export interface PublishOutcome {
-  /** False when the room had already seen this seq (or a later one): the event was dropped. */
-  readonly accepted: boolean;
-  /** How many subscribers were written to. */
-  readonly delivered: number;
-  /** How many subscribers were dropped because their send buffer passed the limit. */
-  readonly droppedSlow: number;
+/** Told after every flush, for metrics. */
+export interface FlushObserver {
+  /** `events` were just written; `delivered` counts event writes over all subscribers. */
+  flushed(events: readonly FramedEvent[], delivered: number): void;
 }
-
-const DUPLICATE: PublishOutcome = { accepted: false, delivered: 0, droppedSlow: 0 };
 
 /**
  * One room: a ring buffer of its last `capacity` events (strictly increasing seq) and the set of
- * subscribers it fans out to. Single-threaded by construction: a replay on subscribe and a live
- * publish never interleave, so every subscriber sees seqs in increasing order, each once.
+ * subscribers it fans out to. Single-threaded by construction: a replay on subscribe and a flush
+ * never interleave, and every write goes through the subscriber's last seq, so every subscriber
+ * sees seqs in increasing order, each once.
+ *
+ * Events published in one turn of the event loop are written together at its end (setImmediate):
+ * one event costs the same as writing it at once, and a burst (a batch publish, or publishes that
+ * queued up while the process was busy) costs one socket write per subscriber instead of one per
+ * event per subscriber.
  */
 export class Room {
   readonly name: string;
@@ -29,10 +29,13 @@ export class Room {
   private readonly ring: (FramedEvent | undefined)[];
   private head = 0;
   private size = 0;
+  private pending: FramedEvent[] = [];
+  private readonly observer: FlushObserver;
 
-  constructor(name: string, capacity: number) {
+  constructor(name: string, capacity: number, observer: FlushObserver) {
     this.name = name;
     this.ring = new Array(capacity);
+    this.observer = observer;
   }
 
   /** Events held, oldest first. */
@@ -41,11 +44,12 @@ export class Room {
   }
 
   /**
-   * Appends `event` and writes it to every subscriber. An event whose seq is not above the room's
-   * last seq is a redelivery and is dropped without touching any subscriber.
+   * Appends `event` to the buffer and queues it for every subscriber (written by {@link flush},
+   * scheduled for the end of this event-loop turn). Returns false, touching nothing, when the seq is
+   * not above the room's last one: a redelivery.
    */
-  publish(event: FramedEvent): PublishOutcome {
-    if (event.seq <= this.lastSeq) return DUPLICATE;
+  publish(event: FramedEvent): boolean {
+    if (event.seq <= this.lastSeq) return false;
     this.lastSeq = event.seq;
     this.lastActivity = Date.now();
     const capacity = this.ring.length;
@@ -56,14 +60,37 @@ export class Room {
       this.ring[this.head] = event;
       this.head = (this.head + 1) % capacity;
     }
+    if (this.pending.push(event) === 1) setImmediate(flushRoom, this);
+    return true;
+  }
+
+  /** Writes the queued events to every subscriber now. Called at the end of the turn and at shutdown. */
+  flush(): void {
+    const events = this.pending;
+    if (events.length === 0) return;
+    this.pending = [];
     let delivered = 0;
-    let droppedSlow = 0;
-    for (const subscriber of this.subscribers) {
-      const result = deliver(subscriber, event);
-      if (result === 1) delivered++;
-      else if (result === -1) droppedSlow++;
+    if (events.length === 1) {
+      const event = events[0];
+      for (const subscriber of this.subscribers) {
+        if (deliver(subscriber, event, true) === 1) delivered++;
+      }
+    } else {
+      const first = events[0].seq;
+      const contiguous = events[events.length - 1].seq - first === events.length - 1;
+      const batch = contiguous ? joinEvents(events) : undefined;
+      for (const subscriber of this.subscribers) {
+        if (batch !== undefined && (subscriber.lastSeq === first - 1 || subscriber.lastSeq < 0)) {
+          subscriber.lastSeq = batch.seq;
+          if (subscriber.sendEvent(batch, true)) delivered += events.length;
+        } else {
+          for (const event of events) {
+            if (deliver(subscriber, event, true) === 1) delivered++;
+          }
+        }
+      }
     }
-    return { accepted: true, delivered, droppedSlow };
+    this.observer.flushed(events, delivered);
   }
 
   /**
@@ -77,7 +104,7 @@ export class Room {
     const capacity = this.ring.length;
     for (let i = this.firstIndexAfter(subscriber.lastSeq); i < this.size; i++) {
       const event = this.ring[(this.head + i) % capacity]!;
-      if (deliver(subscriber, event) === -1) return;
+      deliver(subscriber, event, false);
     }
   }
 
@@ -100,16 +127,32 @@ export class Room {
   }
 }
 
+function flushRoom(room: Room): void {
+  room.flush();
+}
+
+/** Consecutive events as one: their frames back to back, written with one call per socket. */
+function joinEvents(events: readonly FramedEvent[]): FramedEvent {
+  const last = events[events.length - 1];
+  return {
+    room: last.room,
+    seq: last.seq,
+    sseChunk: Buffer.concat(events.map((event) => event.sseChunk)),
+    ws: Buffer.concat(events.map((event) => event.ws)),
+    receivedAt: events[0].receivedAt,
+  };
+}
+
 /**
  * Writes `event` to one subscriber unless it has it already; announces a gap when the event does
  * not follow its last seq. Returns 1 when written, 0 when skipped, -1 when the client was dropped.
  */
-function deliver(subscriber: Subscriber, event: FramedEvent): number {
+function deliver(subscriber: Subscriber, event: FramedEvent, checkBacklog: boolean): number {
   const lastSeq = subscriber.lastSeq;
   if (lastSeq >= 0 && event.seq !== lastSeq + 1) {
     if (event.seq <= lastSeq) return 0;
     subscriber.sendGap({ room: event.room, from: lastSeq + 1, to: event.seq - 1 });
   }
   subscriber.lastSeq = event.seq;
-  return subscriber.sendEvent(event) ? 1 : -1;
+  return subscriber.sendEvent(event, checkBacklog) ? 1 : -1;
 }

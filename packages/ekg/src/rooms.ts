@@ -1,4 +1,4 @@
-import { Room } from './room.js';
+import { type FlushObserver, Room } from './room.js';
 
 /**
  * Every room this process knows, created on first subscriber or publish. A room with no subscribers
@@ -9,10 +9,12 @@ export class Rooms {
   private readonly byName = new Map<string, Room>();
   private readonly capacity: number;
   private readonly idleMs: number;
+  private readonly observer: FlushObserver;
 
-  constructor(capacity: number, idleMs: number) {
+  constructor(capacity: number, idleMs: number, observer: FlushObserver) {
     this.capacity = capacity;
     this.idleMs = idleMs;
+    this.observer = observer;
   }
 
   get size(): number {
@@ -22,7 +24,7 @@ export class Rooms {
   get(name: string): Room {
     let room = this.byName.get(name);
     if (room === undefined) {
-      room = new Room(name, this.capacity);
+      room = new Room(name, this.capacity, this.observer);
       this.byName.set(name, room);
     }
     return room;
@@ -34,6 +36,11 @@ export class Rooms {
 
   values(): IterableIterator<Room> {
     return this.byName.values();
+  }
+
+  /** Writes every room's queued events now (before shutdown tells clients to go). */
+  flushAll(): void {
+    for (const room of this.byName.values()) room.flush();
   }
 
   /** Frees idle rooms; returns how many were freed. */

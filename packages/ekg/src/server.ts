@@ -172,7 +172,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
   }
   const settings = settingsOf(options);
   const metrics = new EkgMetrics();
-  const rooms = new Rooms(settings.bufferSize, settings.roomIdleMs);
+  const rooms = new Rooms(settings.bufferSize, settings.roomIdleMs, metrics);
   const connections = new Connections(
     new ConnectionLimiter(settings.maxConnections, settings.maxConnectionsPerIp),
     metrics,
@@ -397,6 +397,8 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
     clearInterval(liveness);
     clearInterval(sweep);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Everything accepted so far reaches the clients before they are told to go.
+    rooms.flushAll();
     const count = connections.all.size;
     for (const subscriber of connections.all) {
       subscriber.sendReconnectAndClose(Math.round(Math.random() * settings.shutdownSpreadMs));

@@ -43,12 +43,12 @@ export class SseSubscriber implements Subscriber {
     this.connections = connections;
   }
 
-  sendEvent(event: FramedEvent): boolean {
+  sendEvent(event: FramedEvent, checkBacklog: boolean): boolean {
     if (this.dropped) return false;
     const socket = this.socket;
     if (!socket.writable) return true;
     socket.write(event.sseChunk);
-    if (socket.writableLength > this.connections.maxBufferedBytes) {
+    if (checkBacklog && socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();
       this.response.destroy();

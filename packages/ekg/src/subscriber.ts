@@ -10,8 +10,12 @@ export interface Subscriber {
   readonly ip: string;
   /** The last seq this client has (or was told it missed); -1 means "whatever comes next". */
   lastSeq: number;
-  /** Writes a framed event. Returns false when the client was dropped for falling behind. */
-  sendEvent(event: FramedEvent): boolean;
+  /**
+   * Writes a framed event. With `checkBacklog`, a client whose unsent bytes pass the limit is
+   * dropped and false returned. Replays skip the check: a resume may write a whole ring buffer at
+   * once, which says nothing about the client's speed.
+   */
+  sendEvent(event: FramedEvent, checkBacklog: boolean): boolean;
   /** Tells the client events `from`..`to` are not held here. */
   sendGap(gap: GapNotice): void;
   /** Tells the client to reconnect after `after` ms, then ends the stream. */

@@ -33,12 +33,12 @@ export class WebSocketSubscriber implements Subscriber {
     this.connections = connections;
   }
 
-  sendEvent(event: FramedEvent): boolean {
+  sendEvent(event: FramedEvent, checkBacklog: boolean): boolean {
     if (this.dropped) return false;
     if (this.websocket.readyState !== OPEN) return true;
     const socket = this.socket;
     socket.write(event.ws);
-    if (socket.writableLength > this.connections.maxBufferedBytes) {
+    if (checkBacklog && socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();
       this.websocket.terminate();

@@ -120,6 +120,37 @@ describe('limits', () => {
     }
   });
 
+  test('a resume that replays more than --max-buffered at once does not drop the client', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['test-token'],
+      bufferSize: 40,
+      maxBufferedBytes: 64 * 1024,
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    try {
+      const text = 'y'.repeat(16 * 1024);
+      for (let seq = 1; seq <= 40; seq += 2) {
+        assert.equal(
+          (await publish(base, [envelope('replay', seq, { text }), envelope('replay', seq + 1, { text })]))
+            .status,
+          200,
+        );
+      }
+      const reader = new SseReader(`${base}/rooms/replay/events?lastEventId=0`);
+      const socket = new WebSocket(`ws://127.0.0.1:${ekg.port}/rooms/replay/ws?lastEventId=0`);
+      let frames = 0;
+      socket.on('message', () => frames++);
+      await waitUntil(() => reader.seqs.length === 40 && frames === 40, 'both replays (640 KB each)');
+      assert.match(await ekg.metrics(), /ekg_dropped_slow_clients_total 0/);
+      reader.close();
+      socket.close();
+    } finally {
+      await ekg.close();
+    }
+  });
+
   test('a WebSocket that stops answering pings is dropped; heartbeats keep SSE streams busy', async () => {
     const ekg = await startEkg({ port: 0, host: '127.0.0.1', tokens: ['t'], pingMs: 100, heartbeatMs: 100 });
     try {
