@@ -64,11 +64,15 @@ async function missingDependencies() {
   const missing = [];
   if (suite === 'e2e') {
     const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-    if (!existsSync(chromium)) missing.push(`Chromium is not installed at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    if (!existsSync(chromium))
+      missing.push(
+        `Chromium is not installed at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`,
+      );
   }
   if (suite === 'integration') {
     if (!(await canConnect(6379))) missing.push('Redis is not reachable on 127.0.0.1:6379 (set REDIS_URL)');
-    if (!(await canConnect(5432))) missing.push('PostgreSQL is not reachable on 127.0.0.1:5432 (set DATABASE_URL)');
+    if (!(await canConnect(5432)))
+      missing.push('PostgreSQL is not reachable on 127.0.0.1:5432 (set DATABASE_URL)');
   }
   return missing;
 }
