@@ -331,4 +331,51 @@ describe('properties', () => {
       { numRuns: 40 },
     );
   });
+
+  test('rate limits: starts never outrun the token bucket, globally or per key', {
+    timeout: 30_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 5, max: 20 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 14 }),
+        async (limit, interval, perKey, keys) => {
+          const t0 = performance.now();
+          const queue = new TaskQueue(
+            perKey
+              ? { concurrency: 8, keyRateLimit: { limit, interval } }
+              : { concurrency: 8, rateLimit: { limit, interval } },
+          );
+          const startsByKey = new Map<number, number[]>();
+          await Promise.all(
+            keys.map((key) =>
+              queue.push(
+                async () => {
+                  const list = startsByKey.get(perKey ? key : 0) ?? [];
+                  list.push(performance.now() - t0);
+                  startsByKey.set(perKey ? key : 0, list);
+                },
+                { key },
+              ),
+            ),
+          );
+          for (const [key, starts] of startsByKey) {
+            starts.forEach((at, i) => {
+              // The bucket was full when it was made (after t0): by time t at most
+              // limit + limit * t / interval starts.
+              const allowed = limit + (limit * at) / interval;
+              assert.ok(
+                i + 1 <= allowed + 1e-6,
+                `key ${key}: start ${i + 1} at ${at.toFixed(2)} ms > ${allowed}`,
+              );
+            });
+          }
+          assert.equal(queue.stats.completed, keys.length);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
 });
