@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Counter } from 'prom-client';
 import type { Delivery } from './delivery.js';
 import { type ErrorCode, ReflektorError } from './errors.js';
 import type { Logger } from './log.js';
@@ -80,6 +81,17 @@ export class Ingest {
         socket.destroy();
       }
     });
+  }
+
+  private readonly acceptedByTarget = new Map<string, Counter.Internal>();
+
+  private acceptedOf(target: string): Counter.Internal {
+    let counter = this.acceptedByTarget.get(target);
+    if (counter === undefined) {
+      counter = this.options.metrics.accepted.labels(target);
+      this.acceptedByTarget.set(target, counter);
+    }
+    return counter;
   }
 
   private refuse(res: ServerResponse, code: ErrorCode, extra?: Record<string, string>): void {
@@ -177,7 +189,7 @@ export class Ingest {
             record.id,
           ]);
           res.end(body);
-          o.metrics.accepted.labels(target.name).inc();
+          this.acceptedOf(target.name).inc();
           o.metrics.ingestLatency.observe((performance.now() - started) / 1000);
         },
         (error: Error) => {

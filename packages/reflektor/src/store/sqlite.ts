@@ -61,6 +61,7 @@ interface DeadRow extends RecordRow {
 }
 
 const RING_SIZE = 16384;
+const ROWS_PER_INSERT = 32;
 const PROGRESS_INTERVAL_MS = 100;
 const CHECKPOINT_INTERVAL_MS = 200;
 
@@ -96,7 +97,7 @@ export class SqliteStore implements QueueStore {
   private readonly db: Database.Database;
   private readonly durability: Durability;
   private readonly walFd: number;
-  private readonly insert: Database.Statement;
+  private readonly inserts: Database.Statement[] = [];
   private readonly insertMany: (batch: PendingAppend[]) => void;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
@@ -126,7 +127,7 @@ export class SqliteStore implements QueueStore {
         seq INTEGER PRIMARY KEY, id TEXT NOT NULL, target TEXT NOT NULL, only_lane TEXT,
         method TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
         ordering_key TEXT, accepted_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS records_target_seq ON records (target, seq);
+      DROP INDEX IF EXISTS records_target_seq;
       CREATE TABLE IF NOT EXISTS cursors (lane TEXT PRIMARY KEY, watermark INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS done (lane TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS dead (
@@ -147,28 +148,43 @@ export class SqliteStore implements QueueStore {
     const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records').get() as { seq: number | null };
     this.nextSeq = (last.seq ?? 0) + 1;
     this.durableSeq = this.nextSeq - 1;
-    this.insert = this.db.prepare(
-      'INSERT INTO records (seq, id, target, only_lane, method, url, headers, body, ordering_key, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
     this.insertMany = this.db.transaction((batch: PendingAppend[]) => {
-      for (const item of batch) {
-        const r = item.record;
-        const seq = this.nextSeq++;
-        this.insert.run(
-          seq,
-          r.id,
-          r.target,
-          r.onlyLane,
-          r.method,
-          r.url,
-          JSON.stringify(r.headers),
-          r.body,
-          r.orderingKey,
-          r.acceptedAt,
-        );
-        item.stored = { ...r, seq, ref: String(seq) };
+      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk.
+      for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
+        const rows = Math.min(ROWS_PER_INSERT, batch.length - start);
+        const params: unknown[] = new Array(rows * 10);
+        for (let i = 0; i < rows; i++) {
+          const item = batch[start + i];
+          const r = item.record;
+          const seq = this.nextSeq++;
+          const o = i * 10;
+          params[o] = seq;
+          params[o + 1] = r.id;
+          params[o + 2] = r.target;
+          params[o + 3] = r.onlyLane;
+          params[o + 4] = r.method;
+          params[o + 5] = r.url;
+          params[o + 6] = JSON.stringify(r.headers);
+          params[o + 7] = r.body;
+          params[o + 8] = r.orderingKey;
+          params[o + 9] = r.acceptedAt;
+          item.stored = { ...r, seq, ref: String(seq) };
+        }
+        this.insertStatement(rows).run(params);
       }
     });
+  }
+
+  private insertStatement(rows: number): Database.Statement {
+    let statement = this.inserts[rows];
+    if (statement === undefined) {
+      const values = new Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare(
+        `INSERT INTO records (seq, id, target, only_lane, method, url, headers, body, ordering_key, accepted_at) VALUES ${values}`,
+      );
+      this.inserts[rows] = statement;
+    }
+    return statement;
   }
 
   async open(lanes: readonly LaneSpec[]): Promise<void> {
