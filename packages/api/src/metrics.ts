@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The api's Prometheus metrics, on a registry of its own. */
 export interface ApiMetrics {
@@ -11,6 +11,7 @@ export interface ApiMetrics {
   publishDuration: Histogram;
   rateLimited: Counter;
   roomsPurged: Counter;
+  postsWaiting: Gauge;
 }
 
 export function createMetrics(): ApiMetrics {
@@ -55,6 +56,11 @@ export function createMetrics(): ApiMetrics {
     rateLimited: new Counter({
       name: 'backchannel_api_rate_limited_total',
       help: 'Requests refused with 429',
+      registers: [registry],
+    }),
+    postsWaiting: new Gauge({
+      name: 'backchannel_api_posts_waiting',
+      help: 'Posts waiting for the post in flight to their room, to go out in the next batch',
       registers: [registry],
     }),
     roomsPurged: new Counter({

@@ -39,7 +39,10 @@ const MAX_BATCH = 64;
 export class PostBatcher {
   private readonly rooms = new Map<string, RoomQueue>();
 
-  constructor(private readonly deps: EventTransactionDeps) {}
+  constructor(
+    private readonly deps: EventTransactionDeps,
+    private readonly waiting?: { inc(): void; dec(by: number): void },
+  ) {}
 
   post(room: string, author: string, text: string): Promise<MessageView> {
     let queue = this.rooms.get(room);
@@ -51,14 +54,19 @@ export class PostBatcher {
     const promise = new Promise<MessageView>((resolve, reject) => {
       pending.push({ author, text, resolve, reject });
     });
-    if (!queue.flushing) void this.flush(room, queue);
+    if (queue.flushing) this.waiting?.inc();
+    else void this.flush(room, queue);
     return promise;
   }
 
   private async flush(room: string, queue: RoomQueue): Promise<void> {
     queue.flushing = true;
+    let first = true;
     while (queue.pending.length > 0) {
       const batch = queue.pending.splice(0, MAX_BATCH);
+      // The post that started this flush never waited; every later one did.
+      this.waiting?.dec(first ? batch.length - 1 : batch.length);
+      first = false;
       try {
         const messages = await this.commit(room, batch);
         for (let i = 0; i < batch.length; i++) batch[i].resolve(messages[i]);

@@ -249,7 +249,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     roomLimiter,
     publicOrigin,
     changes,
-    posts: new PostBatcher(changes),
+    posts: new PostBatcher(changes, metrics.postsWaiting),
   };
   const readiness: Readiness = { ready: false };
   const releaseAll = async () => {

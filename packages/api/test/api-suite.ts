@@ -257,15 +257,28 @@ export function defineApiSuite(engine: EngineUnderTest): void {
     test('posts that arrive while one is in flight go out together: one transaction, one array request', async () => {
       const room = uniqueRoom('batch');
       await fixture.createRoom(room);
-      fixture.reflektor.delayMs = 1000;
+      const until = async (what: string, check: () => Promise<boolean>) => {
+        const deadline = Date.now() + 15_000;
+        while (!(await check())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      const waiting = async () => {
+        const metrics = await fixture.request('GET', '/metrics');
+        return Number(/^backchannel_api_posts_waiting (\d+)/m.exec(metrics.text)?.[1] ?? -1);
+      };
+      fixture.reflektor.hold();
       try {
         const arrived = fixture.reflektor.arrivals;
         const first = fixture.post(room, 'a', 'first');
-        const deadline = Date.now() + 10_000;
-        while (fixture.reflektor.arrivals === arrived && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        const rest = await Promise.all([fixture.post(room, 'b', 'second'), fixture.post(room, 'c', 'third')]);
+        await until('the first post reached reflektor', async () => fixture.reflektor.arrivals > arrived);
+        const second = fixture.post(room, 'b', 'second');
+        await until('the second post waits', async () => (await waiting()) === 1);
+        const third = fixture.post(room, 'c', 'third');
+        await until('the third post waits', async () => (await waiting()) === 2);
+        fixture.reflektor.release();
+        const rest = await Promise.all([second, third]);
         assert.equal((await first).body.message.seq, 1);
         assert.deepEqual(
           rest.map((r) => [r.status, r.body.message.seq, r.body.message.text]),
@@ -274,8 +287,9 @@ export function defineApiSuite(engine: EngineUnderTest): void {
             [201, 3, 'third'],
           ],
         );
+        assert.equal(await waiting(), 0);
       } finally {
-        fixture.reflektor.delayMs = 0;
+        fixture.reflektor.release();
       }
       const requests = fixture.reflektor.received.filter((r) => r.envelopes[0].room === room);
       assert.deepEqual(

@@ -22,6 +22,8 @@ export class ReflektorRecorder {
   /** Requests that have arrived, answered or not. */
   arrivals = 0;
   delayMs = 0;
+  private gate: Promise<void> | undefined;
+  private openGate: (() => void) | undefined;
   private server: Server | undefined;
   url = '';
 
@@ -44,13 +46,26 @@ export class ReflektorRecorder {
           response.writeHead(status, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ id: String(this.received.length) }));
         };
-        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        if (this.gate) void this.gate.then(answer);
+        else if (this.delayMs > 0) setTimeout(answer, this.delayMs);
         else answer();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Holds every answer until `release()`. */
+  hold(): void {
+    this.gate = new Promise((resolve) => {
+      this.openGate = resolve;
+    });
+  }
+
+  release(): void {
+    this.openGate?.();
+    this.gate = undefined;
   }
 
   envelopes(room?: string): EventEnvelope[] {
