@@ -120,6 +120,41 @@ describe('limits', () => {
     }
   });
 
+  test('a WebSocket that stops reading is dropped too', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['test-token'],
+      maxBufferedBytes: 64 * 1024,
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    const stalled = net.connect(ekg.port, '127.0.0.1');
+    try {
+      stalled.write(
+        'GET /rooms/slow-ws/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      stalled.pause();
+      await waitUntil(() => ekg.roomStats('slow-ws')?.subscribers === 1, 'the subscriber');
+      const text = 'z'.repeat(16 * 1024);
+      let seq = 0;
+      const deadline = Date.now() + 20000;
+      while (ekg.roomStats('slow-ws')!.subscribers === 1 && Date.now() < deadline) {
+        assert.equal(
+          (await publish(base, [envelope('slow-ws', ++seq, { text }), envelope('slow-ws', ++seq, { text })]))
+            .status,
+          200,
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await waitUntil(() => ekg.roomStats('slow-ws')!.subscribers === 0, 'the drop');
+      assert.match(await ekg.metrics(), /ekg_dropped_slow_clients_total 1/);
+    } finally {
+      stalled.destroy();
+      await ekg.close();
+    }
+  });
+
   test('a resume that replays more than --max-buffered at once does not drop the client', async () => {
     const ekg = await startEkg({
       port: 0,
