@@ -12,7 +12,7 @@ export interface Room {
   expiresAt: string;
   /** The room's last event seq when the api answered. */
   lastSeq: number;
-  /** Whether this request carried the room's owner token (Bearer header or the HttpOnly cookie). */
+  /** Whether this request carried the room's owner token (its HttpOnly cookie, or a Bearer header). */
   owner: boolean;
   /** The room's link on the api's configured public URL: the one to share. */
   url: string;
@@ -54,30 +54,13 @@ export class ApiError extends Error {
   }
 }
 
-const ownerTokenKey = (room: string): string => `backchannel:owner:${room}`;
-
-/** The owner token kept by the browser that created the room (the cookie copy is HttpOnly). */
-export function storedOwnerToken(room: string): string | null {
-  try {
-    return localStorage.getItem(ownerTokenKey(room));
-  } catch {
-    return null;
-  }
-}
-
-export function storeOwnerToken(room: string, token: string): void {
-  try {
-    localStorage.setItem(ownerTokenKey(room), token);
-  } catch {
-    // Storage disabled: the HttpOnly cookie still identifies the owner.
-  }
-}
-
-async function request<T>(method: string, path: string, body?: unknown, room?: string): Promise<T> {
+/**
+ * One same-origin call. The owner's token travels only in the api's HttpOnly cookie (scoped to
+ * `/api/rooms/<room>`), so page script never holds it and the api decides who owns a room.
+ */
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = room === undefined ? null : storedOwnerToken(room);
-  if (token !== null) headers.Authorization = `Bearer ${token}`;
   let response: Response;
   try {
     response = await fetch(path, {
@@ -124,7 +107,7 @@ export async function createRoom(name: string, title: string, lifetime: string):
 }
 
 export async function getRoom(room: string): Promise<Room> {
-  return (await request<{ room: Room }>('GET', roomPath(room), undefined, room)).room;
+  return (await request<{ room: Room }>('GET', roomPath(room))).room;
 }
 
 /** Newest page when `before` is null; otherwise the page just older than `before`. Oldest first. */
@@ -149,16 +132,16 @@ export async function eventsAfter(room: string, afterSeq: number): Promise<RoomE
 }
 
 export async function postMessage(room: string, author: string, text: string): Promise<Message> {
-  return (await request<{ message: Message }>('POST', `${roomPath(room)}/messages`, { author, text }, room))
+  return (await request<{ message: Message }>('POST', `${roomPath(room)}/messages`, { author, text }))
     .message;
 }
 
 export async function deleteMessage(room: string, id: string): Promise<void> {
-  await request<unknown>('DELETE', `${roomPath(room)}/messages/${encodeURIComponent(id)}`, undefined, room);
+  await request<unknown>('DELETE', `${roomPath(room)}/messages/${encodeURIComponent(id)}`);
 }
 
 export async function moderateRoom(room: string, action: 'pause' | 'resume' | 'close'): Promise<void> {
-  await request<unknown>('POST', `${roomPath(room)}/${action}`, {}, room);
+  await request<unknown>('POST', `${roomPath(room)}/${action}`, {});
 }
 
 export interface Transcript {

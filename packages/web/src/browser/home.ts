@@ -1,5 +1,5 @@
 // Home page: create a room (name suggestion, lifetime, share link) or join one.
-import { ApiError, createRoom, storeOwnerToken } from './api.js';
+import { ApiError, createRoom } from './api.js';
 import { isRoomName, roomFromInput, suggestRoomName } from './room-name.js';
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -52,7 +52,6 @@ createForm.addEventListener('submit', async (event) => {
   try {
     const created = await createRoom(name, titleInput.value.trim(), lifetimeSelect.value);
     const room = created.room.name || name;
-    storeOwnerToken(room, created.ownerToken);
     // The api's public URL is the one the audience can reach (this page may be on localhost).
     const link = created.room.url || new URL(`/${encodeURIComponent(room)}`, location.origin).href;
     shareLink.value = link;
