@@ -120,7 +120,14 @@ describe('web: rooms in the browser', () => {
 
     const frameBefore = await host.locator('#composer').boundingBox();
     const student = await newPage(browser, { width: 390, height: 844 });
-    await student.goto(link);
+    // The student joins from the home page by pasting the shared link.
+    await student.goto(`${stack.url}/`);
+    await student.fill('#join-name', 'not a room!');
+    await student.press('#join-name', 'Enter');
+    assert.match((await student.textContent('#join-error')) ?? '', /room name/);
+    await student.fill('#join-name', link);
+    await student.press('#join-name', 'Enter');
+    await student.waitForURL(link);
     await waitLive(student);
     await setNickname(student, 'ada');
     await post(student, 'Is light a wave or a particle?');
