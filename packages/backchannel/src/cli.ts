@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, readStackConfig, startHelp } from './config.js';
+import { log, setUpLogging } from './log.js';
 import { ServiceStartError } from './service-process.js';
 import { PortInUseError, type Stack, startStack } from './stack.js';
 import { printStatus, statusHelp } from './status.js';
@@ -23,18 +24,16 @@ async function runStart(argv: string[]): Promise<number> {
     return 0;
   }
   const config = readStackConfig(argv, process.env);
-  say(`backchannel: starting (data in ${config.dataDir})`);
+  setUpLogging(config.logLevel, config.logFormat);
+  log.info('starting (data in %s)', config.dataDir);
   let stack: Stack | undefined;
   let shuttingDown: Promise<number> | undefined;
   const shutdown = (signal: string): Promise<number> => {
     shuttingDown ??= (async () => {
-      say(`backchannel: ${signal} received, stopping`);
+      log.info('%s received, stopping', signal);
       const clean = stack ? await stack.stop() : true;
-      say(
-        clean
-          ? 'backchannel: stopped'
-          : 'backchannel: stopped, but a service did not exit cleanly (see above)',
-      );
+      if (clean) log.info('stopped');
+      else log.error('stopped, but a service did not exit cleanly (see above)');
       return clean ? 0 : 1;
     })();
     return shuttingDown;
@@ -49,17 +48,16 @@ async function runStart(argv: string[]): Promise<number> {
 
   stack = await startStack(config, {
     onServiceExit: (name, code, signal) =>
-      say(`backchannel: ${name} exited unexpectedly (${signal ?? `exit code ${code}`}); starting it again`),
+      log.warning('%s exited unexpectedly (%s); starting it again', name, signal ?? `exit code ${code}`),
     onServiceLost: (name, error) => {
-      say(`backchannel: ${name} could not be kept running: ${error.message}`);
+      log.error('%s could not be kept running: %s', name, error.message);
       void shutdown('failure').then(() => process.exit(1));
     },
   });
   if (shuttingDown) return shuttingDown;
-  say('');
-  say(`  backchannel is ready: open ${config.publicUrl}`);
-  say('');
-  say('  Press Ctrl-C to stop.');
+  // The one line a person starting the app looks for: plain, whatever the log format.
+  say(`\n  backchannel is ready: open ${config.publicUrl}\n\n  Press Ctrl-C to stop.\n`);
+  log.info('ready at %s', config.publicUrl);
   return new Promise<number>(() => {});
 }
 
