@@ -5,8 +5,13 @@
  * this machine and load generator allow). reflektor is a local node:http process answering
  * 202 to every publish, unless `--reflektor real` runs reflektor's own CLI.
  *
+ * autocannon's `overallRate` gives each connection its share of every second's requests,
+ * sent back to back, then idles until the next second: the server sees bursts of up to
+ * `--connections` concurrent requests, and latency grows with that number. Fewer
+ * connections also cap what a slow answer lets through (4 connections at 20 ms is 200 req/s).
+ *
  *   node packages/api/dist/bench/history-and-post.js [--messages 1000000] [--seconds 10] [--rate 500]
- *     [--reflektor stub|real]
+ *     [--connections 16] [--reflektor stub|real]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,12 +30,14 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '500' },
+    connections: { type: 'string', default: '16' },
     reflektor: { type: 'string', default: 'stub' },
   },
 });
 const MESSAGES = Number(values.messages);
 const SECONDS = Math.min(Number(values.seconds), 30);
 const RATE = Number(values.rate);
+const CONNECTIONS = Math.max(1, Number(values.connections));
 const ROOM = 'bench-room';
 const apiCli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const reflektorCli = fileURLToPath(new URL('../../../reflektor/dist/src/cli.js', import.meta.url));
@@ -138,7 +145,7 @@ function percentile(sorted: number[], p: number): number {
 async function load(scenario: string, options: autocannon.Options): Promise<Row> {
   const latencies: number[] = [];
   const instance = autocannon({
-    connections: 16,
+    connections: CONNECTIONS,
     overallRate: RATE,
     duration: SECONDS,
     ...options,
@@ -258,7 +265,9 @@ async function main(): Promise<void> {
     console.log(
       `room: ${MESSAGES.toLocaleString('en')} messages on SQLite (seeded in ${seedSeconds.toFixed(1)} s)`,
     );
-    console.log(`load: autocannon, 16 connections, ${RATE} req/s per scenario, ${SECONDS} s each`);
+    console.log(
+      `load: autocannon, ${CONNECTIONS} connections, ${RATE} req/s per scenario, ${SECONDS} s each`,
+    );
     console.log(`reflektor: ${reflektorNote}\n`);
     console.log(
       '| scenario | requests | non-2xx | errors | p50 ms | p90 ms | p99 ms | max ms | p90 / baseline | p99 / baseline |',
