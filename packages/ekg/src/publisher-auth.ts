@@ -26,8 +26,9 @@ function tokenMatches(presented: string, tokens: readonly string[]): boolean {
 }
 
 /**
- * Checks a publish request: a bearer token from `tokens`, or a Standard Webhooks signature over the
- * exact `body` bytes with a timestamp within tolerance. Replays of one `webhook-id` are allowed on
+ * Checks a publish request: a Standard Webhooks signature over the exact `body` bytes with a
+ * timestamp within tolerance (checked whenever the request carries one), else a bearer token from
+ * `tokens`. Replays of one `webhook-id` are allowed on
  * purpose (reflektor retries reuse it); duplicate events are dropped by seq instead.
  * @throws EkgError 401 `unauthorized` naming what was wrong.
  */
@@ -36,15 +37,8 @@ export function authenticatePublisher(
   body: Buffer,
   credentials: PublisherCredentials,
 ): void {
-  const authorization = headers.authorization;
-  if (authorization !== undefined && credentials.tokens.length > 0 && authorization.startsWith('Bearer ')) {
-    if (tokenMatches(authorization.slice(7), credentials.tokens)) return;
-    throw new EkgError(
-      'unauthorized',
-      401,
-      'The bearer token does not match --token: use the token ekg was started with.',
-    );
-  }
+  // A signature first: the relay replays the original request's headers, which may carry a
+  // bearer token meant for the relay itself, next to its own signature.
   if (credentials.secrets.length > 0 && headers['webhook-signature'] !== undefined) {
     try {
       verifyStandardWebhook({
@@ -60,6 +54,15 @@ export function authenticatePublisher(
       }
       throw error;
     }
+  }
+  const authorization = headers.authorization;
+  if (authorization !== undefined && credentials.tokens.length > 0 && authorization.startsWith('Bearer ')) {
+    if (tokenMatches(authorization.slice(7), credentials.tokens)) return;
+    throw new EkgError(
+      'unauthorized',
+      401,
+      'The bearer token does not match --token: use the token ekg was started with.',
+    );
   }
   throw new EkgError(
     'unauthorized',

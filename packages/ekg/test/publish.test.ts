@@ -60,6 +60,13 @@ describe('POST /publish', () => {
     assert.equal(ekg.roomStats('b')?.buffered, 1);
   });
 
+  test('a relayed request carrying the relay's own bearer token next to a valid signature is accepted', async () => {
+    const [text, headers] = signed(envelope('relayed', 1));
+    const answer = await publish(base, text, { ...headers, authorization: 'Bearer token-for-the-relay' });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { accepted: 1, duplicates: 0 });
+  });
+
   test('unsigned, badly signed, stale and wrong-token requests are 401 and publish nothing', async () => {
     const body = envelope('guarded', 1);
     const cases: [string, Record<string, string>][] = [
