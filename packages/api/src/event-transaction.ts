@@ -40,8 +40,8 @@ export interface EventTransactionDeps {
 
 /**
  * Runs one change to a room the way DESIGN.md requires: begin, take the room's next
- * `count` seqs (locking the room), write, publish the events to reflektor in one request,
- * commit. If reflektor refuses, the transaction rolls back and `event_relay_unavailable`
+ * `count` seqs (locking the room), write, store every event but `message.created` in
+ * `events` (for catch-up), publish the events to reflektor in one request, commit. If reflektor refuses, the transaction rolls back and `event_relay_unavailable`
  * (503) is thrown. If the commit fails after reflektor accepted, the change's
  * compensation events are published with fresh seqs and `internal_error` is thrown.
  *
@@ -63,6 +63,10 @@ export async function commitWithEvents<T>(
       room = locked;
       const now = new Date();
       written = await write({ trx, room, firstSeq: room.last_seq - count + 1, at: now.toISOString(), now });
+      // Messages are their own `message.created` record; every other event is kept for catch-up.
+      for (const envelope of written.envelopes) {
+        if (envelope.type !== 'message.created') await insertEvent(trx, room.id, envelope);
+      }
       const started = performance.now();
       await deps.publisher.publish(written.envelopes);
       deps.onPublished?.(written.envelopes, performance.now() - started);

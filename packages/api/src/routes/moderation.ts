@@ -5,7 +5,6 @@ import type { EventEnvelope } from '../envelope.js';
 import { ApiError } from '../errors.js';
 import { commitWithEvent, commitWithEvents } from '../event-transaction.js';
 import { presentedOwnerToken, requireOwner } from '../security/owner-token.js';
-import { insertEvent } from '../store/events.js';
 import { findMessage, tombstoneMessage } from '../store/messages.js';
 import { type RoomRow, roomStatus, setRoomStatus } from '../store/rooms.js';
 import { loadRoom, roomParamSchema } from './room-lookup.js';
@@ -67,7 +66,6 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
               at,
               data: { id: String(seq) },
             };
-            await insertEvent(trx, room.id, envelope);
             return { envelopes: [envelope], result: undefined };
           },
         );
@@ -107,7 +105,6 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
               at,
               data: { status: transition.to },
             };
-            await insertEvent(trx, room.id, envelope);
             const after: RoomRow = { ...room, status: transition.to };
             return {
               envelope,
