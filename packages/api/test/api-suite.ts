@@ -531,6 +531,47 @@ export function defineApiSuite(engine: EngineUnderTest): void {
       assert.equal(refused.status, 406);
     });
 
+    test('transcript streams across its read batches in order (2,500 messages, some deleted)', async () => {
+      const room = uniqueRoom('long-transcript');
+      await fixture.createRoom(room);
+      const row = await db.writer
+        .selectFrom('rooms')
+        .select('id')
+        .where('name', '=', room)
+        .executeTakeFirstOrThrow();
+      const at = new Date().toISOString();
+      const all = Array.from({ length: 2500 }, (_, i) => ({
+        room_id: row.id,
+        seq: i + 1,
+        author: 'a',
+        text: `n${i + 1}`,
+        created_at: at,
+        deleted_at: (i + 1) % 7 === 0 ? at : null,
+      }));
+      for (let i = 0; i < all.length; i += 500) {
+        await db.writer
+          .insertInto('messages')
+          .values(all.slice(i, i + 500))
+          .execute();
+      }
+      await db.writer.updateTable('rooms').set({ last_seq: 2500 }).where('id', '=', row.id).execute();
+      const expected = all.filter((m) => m.deleted_at === null).map((m) => m.text);
+      const json = await fixture.request<{ messages: Message[] }>(
+        'GET',
+        `/api/rooms/${room}/transcript.json`,
+      );
+      assert.deepEqual(
+        json.body.messages.map((m) => m.text),
+        expected,
+      );
+      const text = await fixture.request('GET', `/api/rooms/${room}/transcript.txt`);
+      const lines = text.text.split('\n').filter((line) => line.startsWith('['));
+      assert.deepEqual(
+        lines.map((line) => line.slice(line.indexOf('] a: ') + 5)),
+        expected,
+      );
+    });
+
     test('owner token rotation: the old token stops working', async () => {
       const room = uniqueRoom('rotate');
       const oldToken = await fixture.createRoom(room);
