@@ -41,14 +41,19 @@ function targetOf(base: string): Target {
   return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }
 
+/** The client's X-Forwarded-For with the address this origin saw appended last. */
+function forwardedFor(req: IncomingMessage): string {
+  const remote = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  return prior ? `${prior}, ${remote}` : remote;
+}
+
 function forwardedHeaders(req: IncomingMessage): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
   }
-  const remote = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${prior}, ${remote}` : remote;
+  headers['x-forwarded-for'] = forwardedFor(req);
   headers['x-forwarded-host'] = req.headers.host ?? '';
   headers['x-forwarded-proto'] = 'http';
   return headers;
@@ -116,9 +121,11 @@ export function startOrigin(upstreams: OriginUpstreams, port: number, host: stri
     }
     const upstream = net.connect(ekg.port, ekg.host, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2)
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        if (req.rawHeaders[i]?.toLowerCase() === 'x-forwarded-for') continue;
         lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-      lines.push(`X-Forwarded-For: ${req.socket.remoteAddress ?? ''}`, '', '');
+      }
+      lines.push(`X-Forwarded-For: ${forwardedFor(req)}`, '', '');
       upstream.write(lines.join('\r\n'));
       if (head.length > 0) upstream.write(head);
       upstream.pipe(socket);

@@ -63,7 +63,8 @@ export function serviceSpecs(
     ekg: {
       name: 'ekg',
       script: cliOf('ekg'),
-      args: ['--port', String(config.ekgPort), '--secret', secrets.signSecret],
+      // Browsers reach ekg through the origin, which appends their address to X-Forwarded-For.
+      args: ['--port', String(config.ekgPort), '--secret', secrets.signSecret, '--trust-proxy'],
       env,
       readyUrl: `http://${local}:${config.ekgPort}/ready`,
     },

@@ -117,7 +117,7 @@ const FLAGS: readonly Flag[] = [
     env: 'EKG_TRUST_PROXY',
     kind: 'boolean',
     defaultText: 'false',
-    help: 'count connections by the first X-Forwarded-For address',
+    help: 'count connections by the last X-Forwarded-For address (the one the proxy in front added)',
   },
   {
     name: 'room-idle',

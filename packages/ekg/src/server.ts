@@ -133,7 +133,12 @@ function resumeSeq(request: IncomingMessage, query: string): number {
 function clientIp(request: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = request.headers['x-forwarded-for'];
-    if (typeof forwarded === 'string' && forwarded !== '') return forwarded.split(',')[0].trim();
+    // The trusted proxy appends the address it saw, so the last entry is the one it vouches
+    // for; earlier entries come from the client and could be anything.
+    if (typeof forwarded === 'string' && forwarded !== '') {
+      const last = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
+      if (last !== '') return last;
+    }
   }
   return request.socket.remoteAddress ?? 'unknown';
 }

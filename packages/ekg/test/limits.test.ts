@@ -18,6 +18,27 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
 }
 
 describe('limits', () => {
+  test('behind a trusted proxy, the address the proxy appended counts, not what the client wrote', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['test-token'],
+      maxConnectionsPerIp: 1,
+      trustProxy: true,
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    try {
+      const first = new SseReader(`${base}/rooms/xff/events`, { 'X-Forwarded-For': '192.0.2.1, 10.0.0.7' });
+      await waitUntil(() => first.status === 200, 'the first stream');
+      const spoofed = new SseReader(`${base}/rooms/xff/events`, { 'X-Forwarded-For': '192.0.2.2, 10.0.0.7' });
+      await waitUntil(() => spoofed.status !== 0, 'the refusal');
+      assert.equal(spoofed.status, 503);
+      first.close();
+    } finally {
+      await ekg.close();
+    }
+  });
+
   test('connections past the per-address and total limits are refused with 503, SSE and WebSocket', async () => {
     const ekg = await startEkg({
       port: 0,
