@@ -18,6 +18,8 @@ export interface AppContext {
   roomLimiter: RateLimiter;
   changes: EventTransactionDeps;
   posts: PostBatcher;
+  /** Room name → id, remembered briefly for history pages (see `loadRoomId`). */
+  roomIds: Map<string, { id: number; until: number }>;
   /** Origin of `publicUrl`, e.g. `http://localhost:3000`. */
   publicOrigin: string;
 }

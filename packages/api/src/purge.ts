@@ -14,6 +14,8 @@ export interface PurgeOptions {
   log: Logger;
   metrics: ApiMetrics;
   graceMs: number;
+  /** Called with each purged room's name (to drop anything remembered about it). */
+  onPurged?: (room: string) => void;
 }
 
 /** Deletes rooms that expired more than `graceMs` ago, with their messages and events. Returns how many. */
@@ -29,6 +31,7 @@ export async function purgeExpiredRooms(options: PurgeOptions, now = new Date())
     }
     // A room that got a new expiry meanwhile (none can today) would be kept by this guard.
     await writer.deleteFrom('rooms').where('id', '=', room.id).where('expires_at', '<', cutoff).execute();
+    options.onPurged?.(room.name);
     options.metrics.roomsPurged.inc();
     options.log.info('purged expired room', { room: room.name, expiredAt: room.expires_at });
   }

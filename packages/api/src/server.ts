@@ -250,6 +250,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     publicOrigin,
     changes,
     posts: new PostBatcher(changes, metrics.postsWaiting),
+    roomIds: new Map(),
   };
   const readiness: Readiness = { ready: false };
   const releaseAll = async () => {
@@ -285,7 +286,16 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const stopPurge =
     options.purgeIntervalMs > 0
-      ? schedulePurge({ db, log, metrics, graceMs: options.purgeGraceMs }, options.purgeIntervalMs)
+      ? schedulePurge(
+          {
+            db,
+            log,
+            metrics,
+            graceMs: options.purgeGraceMs,
+            onPurged: (room) => context.roomIds.delete(room),
+          },
+          options.purgeIntervalMs,
+        )
       : async () => {};
   readiness.ready = true;
   log.info('api listening', { port, engine: db.engine, publicUrl: options.publicUrl });

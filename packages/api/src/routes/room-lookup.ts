@@ -17,14 +17,14 @@ export async function loadRoom(context: AppContext, name: string): Promise<RoomR
 
 const ROOM_ID_TTL_MS = 5000;
 const MAX_CACHED_ROOM_IDS = 10_000;
-const roomIds = new Map<string, { id: number; until: number }>();
 
 /**
  * The room's id for read-only routes that need nothing else (history pages). A room's
- * id never changes, so it is remembered for a few seconds; a room purged meanwhile
- * reads as empty until then.
+ * id never changes, so it is remembered for a few seconds (the purge forgets the
+ * rooms it deletes).
  */
 export async function loadRoomId(context: AppContext, name: string): Promise<number> {
+  const roomIds = context.roomIds;
   const now = Date.now();
   const cached = roomIds.get(name);
   if (cached !== undefined && cached.until > now) return cached.id;
