@@ -46,7 +46,7 @@ describe('two reflektor instances on one Redis queue', () => {
     await upstream.stop();
   });
 
-  it('delivers every request once, in per-key order, from whichever instance accepted it', async () => {
+  it('shares the streams, and delivers every request once, in per-key order, whichever instance accepted it', async () => {
     const prefix = `reflektor-two-${randomBytes(4).toString('hex')}`;
     const targets = [{ name: 'default', prefix: '/', hosts: [upstream.url], mode: 'broadcast' as const }];
     const start = (): Promise<ReflektorHandle> =>
@@ -59,9 +59,12 @@ describe('two reflektor instances on one Redis queue', () => {
     const a = await start();
     const b = await start();
     try {
+      // The first instance took every stream; it gives half back once it sees the second.
+      const leases = (h: ReflektorHandle): number => (h.store as RedisStore).leases().default?.length ?? 0;
+      await waitFor('the streams shared 2 and 2', () => leases(a) === 2 && leases(b) === 2, 15_000);
       const sent: Record<string, string[]> = {};
       for (let i = 0; i < 80; i++) {
-        const key = `room-${i % 4}`;
+        const key = `room-${i % 8}`;
         remember(sent, key, await post(i % 2 === 0 ? a.port : b.port, key, `m${i}`));
       }
       await waitFor('all 80 delivered', () => new Set(upstream.ids()).size >= 80, 20_000);

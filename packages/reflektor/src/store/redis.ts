@@ -72,6 +72,10 @@ export class RedisStore implements QueueStore {
   private readonly targets = new Set<string>();
   /** Leases held: stream key → partition number, per target. */
   private readonly owned = new Map<string, Set<number>>();
+  /** Leases being given back to other instances: no new reads; released once nothing is in flight. */
+  private readonly releasing = new Map<string, Set<number>>();
+  /** Records read and not yet completed, and reads in progress, per `target partition`. */
+  private readonly busy = new Map<string, number>();
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private acks: Array<[stream: string, group: string, id: string]> = [];
@@ -117,7 +121,10 @@ export class RedisStore implements QueueStore {
         }
       }
     }
-    for (const target of this.targets) this.owned.set(target, new Set());
+    for (const target of this.targets) {
+      this.owned.set(target, new Set());
+      this.releasing.set(target, new Set());
+    }
     await this.refreshLeases();
     await this.refreshDepth();
     this.leaseTimer = setInterval(
@@ -147,6 +154,7 @@ export class RedisStore implements QueueStore {
         const kept = await this.redis.eval(RENEW, 1, this.leaseKey(target, p), this.instance, this.leaseMs);
         if (kept !== 1) owned.delete(p);
       }
+      await this.giveBackExtra(target, owned, share);
       for (let p = 0; p < this.partitions && owned.size < share; p++) {
         if (owned.has(p)) continue;
         const got = await this.redis.set(this.leaseKey(target, p), this.instance, 'PX', this.leaseMs, 'NX');
@@ -155,6 +163,34 @@ export class RedisStore implements QueueStore {
           for (const lane of this.lanesByTarget.get(target) ?? []) lane.recovering.add(p);
         }
       }
+    }
+  }
+
+  /** The streams (partition numbers) this instance delivers from now, per target. */
+  leases(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [target, owned] of this.owned) out[target] = [...owned].sort((a, b) => a - b);
+    return out;
+  }
+
+  /**
+   * Over its fair share (another instance has joined), an instance gives streams back, each one
+   * only once every record it read from it is acknowledged: the next holder then starts exactly
+   * where this one stopped, so per-key order holds across the handover.
+   */
+  private async giveBackExtra(target: string, owned: Set<number>, share: number): Promise<void> {
+    const releasing = this.releasing.get(target)!;
+    const extra = owned.size - share - releasing.size;
+    if (extra > 0) {
+      const candidates = [...owned].filter((p) => !releasing.has(p)).sort((a, b) => b - a);
+      for (const p of candidates.slice(0, extra)) releasing.add(p);
+    }
+    for (const p of [...releasing]) {
+      if ((this.busy.get(`${target} ${p}`) ?? 0) > 0) continue;
+      await this.flushAcksNow();
+      await this.redis.eval(RELEASE, 1, this.leaseKey(target, p), this.instance);
+      owned.delete(p);
+      releasing.delete(p);
     }
   }
 
@@ -276,35 +312,44 @@ export class RedisStore implements QueueStore {
     const owned = this.owned.get(lane.spec.target);
     const result: StoredRecord[] = [];
     if (!owned) return result;
-    for (const p of owned) {
+    const releasing = this.releasing.get(lane.spec.target);
+    for (const p of [...owned]) {
       if (result.length >= max) break;
+      if (releasing?.has(p)) continue;
       const stream = this.stream(lane.spec.target, p);
       const from = lane.recovering.has(p) ? '0' : '>';
-      const reply = (await this.redis.callBuffer(
-        'XREADGROUP',
-        'GROUP',
-        laneId,
-        `p${p}`,
-        'COUNT',
-        max - result.length,
-        'STREAMS',
-        stream,
-        from,
-      )) as StreamReply;
-      const entries = reply?.[0]?.[1] ?? [];
-      if (from === '0' && entries.length < max - result.length) lane.recovering.delete(p);
-      for (const entry of entries) {
-        if (!entry[1] || entry[1].length === 0) {
-          // Pending entry trimmed away after its lane had finished it elsewhere: acknowledge.
-          this.ack(stream, laneId, entry[0].toString());
-          continue;
+      const busyKey = `${lane.spec.target} ${p}`;
+      this.busy.set(busyKey, (this.busy.get(busyKey) ?? 0) + 1);
+      try {
+        const reply = (await this.redis.callBuffer(
+          'XREADGROUP',
+          'GROUP',
+          laneId,
+          `p${p}`,
+          'COUNT',
+          max - result.length,
+          'STREAMS',
+          stream,
+          from,
+        )) as StreamReply;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (from === '0' && entries.length < max - result.length) lane.recovering.delete(p);
+        for (const entry of entries) {
+          if (!entry[1] || entry[1].length === 0) {
+            // Pending entry trimmed away after its lane had finished it elsewhere: acknowledge.
+            this.ack(stream, laneId, entry[0].toString());
+            continue;
+          }
+          const record = this.decode(p, entry);
+          if (record.onlyLane !== null && record.onlyLane !== laneId) {
+            this.ack(stream, laneId, entry[0].toString());
+            continue;
+          }
+          result.push(record);
+          this.busy.set(busyKey, (this.busy.get(busyKey) ?? 0) + 1);
         }
-        const record = this.decode(p, entry);
-        if (record.onlyLane !== null && record.onlyLane !== laneId) {
-          this.ack(stream, laneId, entry[0].toString());
-          continue;
-        }
-        result.push(record);
+      } finally {
+        this.busy.set(busyKey, (this.busy.get(busyKey) ?? 1) - 1);
       }
     }
     return result;
@@ -325,8 +370,18 @@ export class RedisStore implements QueueStore {
     if (acks.length === 0 || this.redis.status !== 'ready') return;
     const pipeline = this.redis.pipeline();
     for (const [stream, group, id] of acks) pipeline.xack(stream, group, id);
-    pipeline.exec().catch(() => {});
+    this.acksInFlight = pipeline.exec().then(
+      () => {},
+      () => {},
+    );
   };
+
+  private acksInFlight: Promise<void> = Promise.resolve();
+
+  private async flushAcksNow(): Promise<void> {
+    this.flushAcks();
+    await this.acksInFlight;
+  }
 
   complete(laneId: string, record: StoredRecord): void {
     const lane = this.lanes.get(laneId);
@@ -334,6 +389,8 @@ export class RedisStore implements QueueStore {
     lane.entries = Math.max(0, lane.entries - 1);
     lane.bytes = Math.max(0, lane.bytes - record.body.length);
     const [partition, id] = record.ref.split(' ');
+    const busyKey = `${record.target} ${partition}`;
+    this.busy.set(busyKey, (this.busy.get(busyKey) ?? 1) - 1);
     this.ack(this.stream(record.target, Number(partition)), laneId, id);
   }
 
