@@ -83,9 +83,11 @@ const probe = fdatasyncProbe(1000);
 // Latency at a fixed 5,000 req/s: both durabilities up at once, 3 s slices taken in turns; the
 // slice with the lowest p99 counts for each (the machine is shared and noisy).
 const latencyRounds = 3;
-const byDurability = {
+const byDurability: Record<string, Child> = {
   os: await startReflektor(['--target', target, '--durability', 'os']),
   fsync: await startReflektor(['--target', target, '--durability', 'fsync']),
+  // The same load against bare node:http: what the load tool and the machine add by themselves.
+  bare: await startServer('bare'),
 };
 const latency: Record<string, { p50: number; p90: number; p99: number; rps: number }> = {};
 const atRate = (child: Child, duration: number) =>
@@ -98,14 +100,14 @@ const atRate = (child: Child, duration: number) =>
     headers: HEADERS,
     body: BODY,
   });
-for (const child of Object.values(byDurability)) {
+for (const [name, child] of Object.entries(byDurability)) {
   await atRate(child, 1);
-  await drained(child);
+  if (name !== 'bare') await drained(child);
 }
 for (let round = 1; round <= latencyRounds; round++) {
   for (const [durability, child] of Object.entries(byDurability)) {
     const r = await atRate(child, 3);
-    await drained(child);
+    if (durability !== 'bare') await drained(child);
     const p99 = percentile(r.latencies, 0.99);
     if (latency[durability] === undefined || p99 < latency[durability].p99) {
       latency[durability] = {
@@ -155,6 +157,10 @@ lines.push(
 );
 lines.push(
   `| reflektor --durability fsync | ${Math.round(fs.rps)} | ${fmt(fs.p50)} | ${fmt(fs.p90)} | ${fmt(fs.p99)} | p90 ≤ ${fmt(disk.p90 + 1)}, p99 ≤ ${fmt(disk.p99 + 1)}: ${fs.p90 <= disk.p90 + 1 && fs.p99 <= disk.p99 + 1 ? 'met' : 'NOT met'} |`,
+);
+const bareAtRate = latency.bare;
+lines.push(
+  `| bare node:http, same load (reference) | ${Math.round(bareAtRate.rps)} | ${fmt(bareAtRate.p50)} | ${fmt(bareAtRate.p90)} | ${fmt(bareAtRate.p99)} | |`,
 );
 lines.push(
   `| disk fdatasync probe (200-byte appends, before / after) | | ${fmt(probe.p50)} / ${fmt(probeAfter.p50)} | ${fmt(probe.p90)} / ${fmt(probeAfter.p90)} | ${fmt(probe.p99)} / ${fmt(probeAfter.p99)} | |`,

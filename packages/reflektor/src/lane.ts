@@ -275,7 +275,7 @@ export class LaneRunner {
       mode: this.lane.mode,
       paused: this.adminPaused,
       hosts: this.lane.hosts.map((host) => {
-        const h = info.get(host) ?? info.get(`${host}/`);
+        const h = info.get(host);
         return {
           host,
           state: this.pausedHosts.has(host) ? 'paused' : (h?.state ?? 'removed'),

@@ -2,7 +2,10 @@
 // fsyncs (of the WAL, then of the database file, with synchronous=NORMAL) never stall the event
 // loop that answers ingest requests. PASSIVE checkpoints take no write lock: appends go on.
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadBetterSqlite3 } from '../sqlite-driver.js';
+
+const SqliteDatabase = loadBetterSqlite3();
 
 interface CheckpointerData {
   file: string;
@@ -10,7 +13,7 @@ interface CheckpointerData {
 }
 
 const { file, intervalMs } = workerData as CheckpointerData;
-const db = new Database(file);
+const db = new SqliteDatabase(file);
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 0');
 

@@ -1,9 +1,12 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
 import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
+import { loadBetterSqlite3 } from '../sqlite-driver.js';
+
+const SqliteDatabase = loadBetterSqlite3();
 
 /** `fsync`: a 202 survives power loss. `os`: a 202 survives a crash of the process, not of the machine. */
 export type Durability = 'fsync' | 'os';
@@ -117,7 +120,7 @@ export class SqliteStore implements QueueStore {
     mkdirSync(options.dir, { recursive: true });
     const file = join(options.dir, 'reflektor.db');
     this.durability = options.durability;
-    this.db = new Database(file);
+    this.db = new SqliteDatabase(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // Checkpoints run on a worker thread (checkpointer.ts), never inside an ingest commit.
