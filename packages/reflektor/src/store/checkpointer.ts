@@ -2,7 +2,6 @@
 // fsyncs (of the WAL, then of the database file, with synchronous=NORMAL) never stall the event
 // loop that answers ingest requests. PASSIVE checkpoints take no write lock: appends go on.
 import { parentPort, workerData } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
 import { loadBetterSqlite3 } from '../sqlite-driver.js';
 
 const SqliteDatabase = loadBetterSqlite3();

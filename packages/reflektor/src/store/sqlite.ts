@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
-import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
 import { loadBetterSqlite3 } from '../sqlite-driver.js';
+import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
 
 const SqliteDatabase = loadBetterSqlite3();
 
