@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import BetterSqlite3 from 'better-sqlite3';
 import { connectDb } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { loadBetterSqlite3 } from '../src/sqlite-driver.js';
 
 const { values } = parseArgs({
   options: {
@@ -89,7 +89,7 @@ async function seed(dataDir: string): Promise<void> {
   const db = await connectDb({ dataDir });
   await migrateToLatest(db.writer);
   await db.close();
-  const sqlite = new BetterSqlite3(join(dataDir, 'api.sqlite'));
+  const sqlite = new (loadBetterSqlite3())(join(dataDir, 'api.sqlite'));
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = OFF');
   const now = Date.now();

@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { loadBetterSqlite3 } from '../sqlite-driver.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statement-cache.js';
+
+const SqliteDatabase = loadBetterSqlite3();
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -30,7 +33,7 @@ export interface DbOptions {
 }
 
 function openSqlite(path: string, readonly: boolean): BetterSqlite3.Database {
-  const database = new BetterSqlite3(path, { readonly });
+  const database = new SqliteDatabase(path, { readonly });
   database.pragma('busy_timeout = 5000');
   if (!readonly) {
     database.pragma('journal_mode = WAL');

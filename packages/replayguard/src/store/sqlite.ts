@@ -111,7 +111,9 @@ export async function openSqliteReplayStore(options: SqliteReplayStoreOptions): 
     throw new TypeError('path: give a database file path, or an open database.');
   let Database: new (path: string) => SqliteDatabase;
   try {
-    Database = (await import('better-sqlite3')).default as unknown as new (path: string) => SqliteDatabase;
+    Database = (await import('../sqlite-driver.js')).loadBetterSqlite3() as unknown as new (
+      path: string,
+    ) => SqliteDatabase;
   } catch (error) {
     throw new Error('The SQLite replay store needs better-sqlite3: npm install better-sqlite3', {
       cause: error,
