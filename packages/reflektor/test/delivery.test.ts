@@ -256,6 +256,23 @@ describe('delivery', () => {
     assert.deepEqual([...a.ids(), ...b.ids()].sort(), [...sent].sort());
   });
 
+  it('balance mode: a paused host gets nothing until resumed; all paused holds the lane', async () => {
+    const [a, b] = await upstreams(2);
+    const reflektor = await reflektorTo([], {
+      targets: [{ name: 'pool', prefix: '/', hosts: [a.url, b.url], mode: 'balance' }],
+    });
+    await adminCall(reflektor, 'POST', `/pause?host=${encodeURIComponent(a.url)}`);
+    for (let i = 0; i < 20; i++) await post(reflektor, '/x', `p-${i}`);
+    await waitFor('all on the unpaused host', () => b.requests.length === 20);
+    assert.equal(a.requests.length, 0);
+    await adminCall(reflektor, 'POST', `/pause?host=${encodeURIComponent(b.url)}`);
+    const held = await post(reflektor, '/x', 'held');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(!a.ids().includes(held) && !b.ids().includes(held));
+    await adminCall(reflektor, 'POST', '/resume');
+    await waitFor('the held request', () => a.ids().includes(held) || b.ids().includes(held));
+  });
+
   it('routes by path prefix to named targets (config file form)', async () => {
     const [x, y] = await upstreams(2);
     const reflektor = await reflektorTo([], {

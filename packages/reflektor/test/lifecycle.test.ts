@@ -133,6 +133,38 @@ describe('reflektor process', () => {
     }
   });
 
+  it('reads a routing file given with --config', () => {
+    const file = join(dir, 'routes.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        targets: [
+          { name: 'ekg', prefix: '/publish', hosts: ['http://127.0.0.1:3004/'], mode: 'broadcast' },
+          {
+            name: 'hooks',
+            prefix: '/hooks/',
+            hosts: ['http://127.0.0.1:8080', 'http://127.0.0.1:8081'],
+            mode: 'balance',
+          },
+        ],
+      }),
+    );
+    const settings = parseCli(['--config', file], {});
+    assert.notEqual(settings, 'help');
+    if (settings === 'help') return;
+    assert.deepEqual(settings.targets, [
+      { name: 'ekg', prefix: '/publish', hosts: ['http://127.0.0.1:3004'], mode: 'broadcast' },
+      {
+        name: 'hooks',
+        prefix: '/hooks/',
+        hosts: ['http://127.0.0.1:8080', 'http://127.0.0.1:8081'],
+        mode: 'balance',
+      },
+    ]);
+    writeFileSync(file, JSON.stringify({ targets: [{ name: 'x', hosts: [], mode: 'broadcast' }] }));
+    assert.throws(() => parseCli(['--config', file], {}), /--config .*needs at least one host/);
+  });
+
   it('reads every flag from its env variable', () => {
     const settings = parseCli([], {
       REFLEKTOR_TARGET: `${upstream.url},http://127.0.0.1:1`,

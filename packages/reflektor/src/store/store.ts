@@ -14,18 +14,21 @@ export interface DeadInfo {
   status: number;
 }
 
+/** A request a lane gave up on, with the stored request itself. */
 export interface DeadLetter extends DeadInfo {
   laneId: string;
   deadAt: number;
   record: StoredRecord;
 }
 
+/** Which dead letters an admin call applies to; every given field must match. */
 export interface DeadFilter {
   laneId?: string;
   id?: string;
   limit?: number;
 }
 
+/** A lane's backlog: requests not yet delivered or dead, and their body bytes. */
 export interface Depth {
   entries: number;
   bytes: number;
