@@ -86,7 +86,18 @@ describe('backchannel start, as a user runs it', () => {
         for (const pid of services)
           assert.equal(alive(pid), false, `service process ${pid} outlived backchannel`);
       } finally {
+        // On a failure, leave nothing running: the services would hold the output pipes open.
+        const leftovers = child.pid ? childrenOf(child.pid) : [];
         if (child.exitCode === null) child.kill('SIGKILL');
+        for (const pid of leftovers) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        child.stdout.destroy();
+        child.stderr.destroy();
         rmSync(dataDir, { recursive: true, force: true });
       }
     });
