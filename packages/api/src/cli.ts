@@ -74,7 +74,7 @@ const flags: Record<string, FlagSpec> = {
     help: 'comma-separated proxy addresses whose X-Forwarded-* headers are believed',
     default: String(defaultOptions.trustProxy),
   },
-  'log-level': { env: 'LOG_LEVEL', help: 'debug, info, warn or error', default: 'info' },
+  'log-level': { env: 'LOG_LEVEL', help: 'debug, info, warning, error or critical', default: 'info' },
   'log-format': {
     env: 'LOG_FORMAT',
     help: 'text or json',
@@ -141,8 +141,11 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
   });
   if (values.help) return 'help';
   const logLevel = value(values, 'log-level');
-  if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(logLevel)) {
-    throw new FlagError(`--log-level must be debug, info, warn or error (got "${logLevel}")`);
+  if (
+    logLevel !== undefined &&
+    !['debug', 'info', 'warning', 'warn', 'error', 'critical'].includes(logLevel)
+  ) {
+    throw new FlagError(`--log-level must be debug, info, warning, error or critical (got "${logLevel}")`);
   }
   const logFormat = value(values, 'log-format');
   if (logFormat !== undefined && logFormat !== 'text' && logFormat !== 'json') {

@@ -8,7 +8,8 @@ import {
   StreamHandler,
 } from '@backchannel/logging';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Python's level names, as every backchannel service takes them; `warn` is kept as an alias. */
+export type LogLevel = 'debug' | 'info' | 'warning' | 'warn' | 'error' | 'critical';
 export type LogFormat = 'text' | 'json';
 
 /** The api's logging surface: one message and optional structured fields per record. */
@@ -22,8 +23,10 @@ export interface Logger {
 const levelNames: Record<LogLevel, string> = {
   debug: 'DEBUG',
   info: 'INFO',
+  warning: 'WARNING',
   warn: 'WARNING',
   error: 'ERROR',
+  critical: 'CRITICAL',
 };
 
 /**

@@ -100,7 +100,7 @@ export const settings: readonly Setting[] = [
     key: 'logLevel',
     kind: 'string',
     default: 'info',
-    help: 'debug, info, warning, error or critical',
+    help: "debug, info, warning or error (Python's level names)",
   },
   {
     flag: 'log-format',
@@ -165,6 +165,12 @@ export function readStackConfig(
     }
   }
   const result = config as unknown as StackConfig;
+  if (!['debug', 'info', 'warning', 'error'].includes(result.logLevel)) {
+    throw new ConfigError(
+      'log-level',
+      `--log-level / LOG_LEVEL must be debug, info, warning or error, got "${result.logLevel}"`,
+    );
+  }
   if (result.logFormat !== 'text' && result.logFormat !== 'json') {
     throw new ConfigError(
       'log-format',

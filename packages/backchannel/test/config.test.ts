@@ -42,6 +42,7 @@ describe('readStackConfig', () => {
     );
     assert.throws(() => readStackConfig(['--colour'], {}), /--help/);
     assert.throws(() => readStackConfig(['--log-format', 'xml'], {}), /--log-format/);
+    assert.throws(() => readStackConfig([], { LOG_LEVEL: 'loud' }), /--log-level \/ LOG_LEVEL/);
   });
 
   it('lists every flag with its variable in the help', () => {

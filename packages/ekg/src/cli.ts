@@ -156,7 +156,7 @@ const FLAGS: readonly Flag[] = [
     env: 'LOG_LEVEL',
     kind: 'string',
     defaultText: 'info',
-    help: 'debug, info, warning or error',
+    help: 'debug, info, warning, error or critical',
   },
   {
     name: 'log-format',
@@ -243,8 +243,10 @@ function optionsFrom(values: Values): { options: EkgOptions; level: LogLevel; fo
     );
   }
   const level = (read(byName.get('log-level')!, values) ?? 'info') as string;
-  if (!['debug', 'info', 'warning', 'error'].includes(level)) {
-    throw new FlagError(`--log-level (LOG_LEVEL) must be debug, info, warning or error, got "${level}"`);
+  if (!['debug', 'info', 'warning', 'error', 'critical'].includes(level)) {
+    throw new FlagError(
+      `--log-level (LOG_LEVEL) must be debug, info, warning, error or critical, got "${level}"`,
+    );
   }
   const format = (read(byName.get('log-format')!, values) ??
     (process.env.NODE_ENV === 'production' ? 'json' : 'text')) as string;

@@ -1,6 +1,6 @@
 import { basicConfig, Formatter, JsonFormatter, StreamHandler } from '@backchannel/logging';
 
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 export type LogFormat = 'text' | 'json';
 
 /** Sends every `ekg.*` record to stderr, as text lines or JSON objects (`--log-level`, `--log-format`). */
