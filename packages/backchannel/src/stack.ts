@@ -52,6 +52,14 @@ function cliOf(packageName: string): string {
   return join(dirname(manifestPath), bin);
 }
 
+/**
+ * Flags as `--name=value`, so a value that starts with a dash (a random token can) is
+ * never read as another flag.
+ */
+function flags(values: Record<string, string | true>): string[] {
+  return Object.entries(values).map(([name, value]) => (value === true ? `--${name}` : `--${name}=${value}`));
+}
+
 /** The three services' command lines for one configuration. */
 export function serviceSpecs(
   config: StackConfig,
@@ -64,47 +72,35 @@ export function serviceSpecs(
       name: 'ekg',
       script: cliOf('ekg'),
       // Browsers reach ekg through the origin, which appends their address to X-Forwarded-For.
-      args: ['--port', String(config.ekgPort), '--secret', secrets.signSecret, '--trust-proxy'],
+      args: flags({ port: String(config.ekgPort), secret: secrets.signSecret, 'trust-proxy': true }),
       env,
       readyUrl: `http://${local}:${config.ekgPort}/ready`,
     },
     reflektor: {
       name: 'reflektor',
       script: cliOf('reflektor'),
-      args: [
-        '--port',
-        String(config.reflektorPort),
-        '--admin-port',
-        String(config.reflektorAdminPort),
-        '--data',
-        join(config.dataDir, 'reflektor'),
-        '--target',
-        `http://${local}:${config.ekgPort}`,
-        '--mode',
-        'broadcast',
-        '--token',
-        secrets.token,
-        '--sign-secret',
-        secrets.signSecret,
-      ],
+      args: flags({
+        port: String(config.reflektorPort),
+        'admin-port': String(config.reflektorAdminPort),
+        data: join(config.dataDir, 'reflektor'),
+        target: `http://${local}:${config.ekgPort}`,
+        mode: 'broadcast',
+        token: secrets.token,
+        'sign-secret': secrets.signSecret,
+      }),
       env,
       readyUrl: `http://${local}:${config.reflektorAdminPort}/ready`,
     },
     api: {
       name: 'api',
       script: cliOf('@backchannel/api'),
-      args: [
-        '--port',
-        String(config.apiPort),
-        '--data',
-        join(config.dataDir, 'api'),
-        '--reflektor-url',
-        `http://${local}:${config.reflektorPort}`,
-        '--reflektor-token',
-        secrets.token,
-        '--public-url',
-        config.publicUrl,
-      ],
+      args: flags({
+        port: String(config.apiPort),
+        data: join(config.dataDir, 'api'),
+        'reflektor-url': `http://${local}:${config.reflektorPort}`,
+        'reflektor-token': secrets.token,
+        'public-url': config.publicUrl,
+      }),
       env,
       readyUrl: `http://${local}:${config.apiPort}/ready`,
     },
