@@ -54,7 +54,12 @@ export class Delivery {
         registry: options.metrics.registry,
       });
       pool.on('hostStateChange', ({ host, from, to, reason }) => {
-        options.log.info('host state changed', { target: target.name, host, from, to, reason });
+        const fields = { target: target.name, host, from, to, reason };
+        // Leaving and coming back are worth a line each; the probes in between are detail.
+        if (from === 'healthy' && to === 'ejected')
+          options.log.warning('host ejected, holding its deliveries', fields);
+        else if (to === 'healthy') options.log.info('host is back', fields);
+        else options.log.debug('host state changed', fields);
       });
       this.pools.push(pool);
       for (const lane of lanesOf([target])) {
