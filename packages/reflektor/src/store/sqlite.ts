@@ -24,6 +24,12 @@ interface PendingAppend {
   stored: StoredRecord | null;
 }
 
+interface SyncGroup {
+  items: PendingAppend[];
+  done: boolean;
+  error: Error | null;
+}
+
 interface LaneState {
   spec: LaneSpec;
   /** Every record with seq <= watermark is done for this lane. */
@@ -66,6 +72,8 @@ interface DeadRow extends RecordRow {
 const RING_SIZE = 16384;
 const ROWS_PER_INSERT = 32;
 const PROGRESS_INTERVAL_MS = 100;
+/** Overlapping fdatasyncs: a group written while one runs need not wait for it to finish first. */
+const MAX_SYNCS_IN_FLIGHT = 3;
 const CHECKPOINT_INTERVAL_MS = 200;
 
 function toStored(row: RecordRow): StoredRecord {
@@ -104,8 +112,10 @@ export class SqliteStore implements QueueStore {
   private readonly insertMany: (batch: PendingAppend[]) => void;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
-  private syncing = false;
+  /** Written, waiting for an fdatasync that starts after the write. */
   private awaitingSync: PendingAppend[] = [];
+  /** fdatasyncs in flight, in start order; each covers its own group and every earlier one. */
+  private syncs: SyncGroup[] = [];
   private nextSeq: number;
   private durableSeq: number;
   private ring: StoredRecord[] = [];
@@ -265,22 +275,41 @@ export class SqliteStore implements QueueStore {
       return;
     }
     for (const item of batch) this.awaitingSync.push(item);
-    if (!this.syncing) this.startSync();
+    this.startSync();
   };
 
   private startSync(): void {
-    this.syncing = true;
-    const group = this.awaitingSync;
+    if (this.awaitingSync.length === 0 || this.syncs.length >= MAX_SYNCS_IN_FLIGHT) return;
+    const sync: SyncGroup = { items: this.awaitingSync, done: false, error: null };
     this.awaitingSync = [];
+    this.syncs.push(sync);
     fdatasync(this.walFd, (error) => {
-      this.syncing = false;
-      if (error) {
-        for (const item of group) item.reject(error);
-      } else {
-        this.settle(group);
-      }
-      if (this.awaitingSync.length > 0) this.startSync();
+      sync.done = true;
+      sync.error = error;
+      this.finishSyncs();
+      this.startSync();
     });
+  }
+
+  /**
+   * Settles groups in acceptance order. A successful fdatasync also covers every group whose
+   * sync started before it (their writes came first), so those settle with it; a failed one
+   * rejects its own group only.
+   */
+  private finishSyncs(): void {
+    let covered = -1;
+    for (let i = this.syncs.length - 1; i >= 0; i--) {
+      if (this.syncs[i].done && this.syncs[i].error === null) {
+        covered = i;
+        break;
+      }
+    }
+    for (let i = 0; i <= covered; i++) this.settle(this.syncs[i].items);
+    this.syncs = this.syncs.slice(covered + 1);
+    while (this.syncs.length > 0 && this.syncs[0].done) {
+      const failed = this.syncs.shift()!;
+      for (const item of failed.items) item.reject(failed.error!);
+    }
   }
 
   private settle(group: PendingAppend[]): void {
@@ -493,7 +522,7 @@ export class SqliteStore implements QueueStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.pending.length > 0) this.flush();
-    while (this.syncing || this.awaitingSync.length > 0) {
+    while (this.syncs.length > 0 || this.awaitingSync.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     this.flushProgress();
