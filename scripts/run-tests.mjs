@@ -60,6 +60,13 @@ function canConnect(port, host = '127.0.0.1') {
   });
 }
 
+/** Host and port of a service URL such as redis://host:6379 or postgres://host/db. */
+function endpointOf(url, defaultPort) {
+  if (!url) return { host: '127.0.0.1', port: defaultPort };
+  const parsed = new URL(url);
+  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
+}
+
 async function missingDependencies() {
   const missing = [];
   if (suite === 'e2e') {
@@ -70,9 +77,14 @@ async function missingDependencies() {
       );
   }
   if (suite === 'integration') {
-    if (!(await canConnect(6379))) missing.push('Redis is not reachable on 127.0.0.1:6379 (set REDIS_URL)');
-    if (!(await canConnect(5432)))
-      missing.push('PostgreSQL is not reachable on 127.0.0.1:5432 (set DATABASE_URL)');
+    const redis = endpointOf(process.env.REDIS_URL, 6379);
+    const postgres = endpointOf(process.env.DATABASE_URL, 5432);
+    if (!(await canConnect(redis.port, redis.host)))
+      missing.push(`Redis is not reachable on ${redis.host}:${redis.port} (start it, or set REDIS_URL)`);
+    if (!(await canConnect(postgres.port, postgres.host)))
+      missing.push(
+        `PostgreSQL is not reachable on ${postgres.host}:${postgres.port} (start it, or set DATABASE_URL)`,
+      );
   }
   return missing;
 }
