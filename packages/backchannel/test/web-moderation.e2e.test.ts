@@ -2,32 +2,9 @@
 // every page, pause and close show banners everywhere, and nobody else gets the controls.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newPage } from './chromium.js';
 import { startTestStack, type TestStack } from './test-stack.js';
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
-
-/** A fresh browser profile: its own localStorage and cookies, so owner and audience differ. */
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(45_000);
-  return page;
-}
 
 async function openRoom(page: Page, url: string, nickname: string): Promise<void> {
   await page.goto(url);
@@ -53,14 +30,14 @@ describe('web: the owner moderates', () => {
   before(async () => {
     stack = await startTestStack();
     browser = await launchChromium();
-    owner = await newPage(browser);
+    owner = await newPage(browser, { width: 1000, height: 700 });
     await owner.goto(`${stack.url}/`);
     await owner.fill('#room-name', 'moderated-room');
     await owner.click('#create-submit');
     await owner.locator('#share').waitFor({ state: 'visible' });
     roomUrl = await owner.inputValue('#share-link');
     await openRoom(owner, roomUrl, 'host');
-    audience = await newPage(browser);
+    audience = await newPage(browser, { width: 1000, height: 700 });
     await openRoom(audience, roomUrl, 'bob');
   });
 
@@ -84,7 +61,7 @@ describe('web: the owner moderates', () => {
     ]);
 
     // It stays gone for a newcomer too.
-    const late = await newPage(browser);
+    const late = await newPage(browser, { width: 1000, height: 700 });
     await late.goto(roomUrl);
     await late.locator('.message-text', { hasText: 'a real question' }).waitFor();
     assert.equal(await late.locator('.message-text', { hasText: 'spam spam spam' }).count(), 0);

@@ -4,34 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newPage } from './chromium.js';
 import { startTestStack, type TestStack } from './test-stack.js';
 
 const screenshots = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
-
-/** A fresh browser profile: its own localStorage and cookies, so owner and audience differ. */
-async function newPage(browser: Browser, viewport = { width: 1100, height: 760 }): Promise<Page> {
-  const context: BrowserContext = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(45_000);
-  return page;
-}
 
 /** Creates a room through the home page and returns the share link it shows. */
 async function createRoomInPage(
