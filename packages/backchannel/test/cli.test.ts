@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '../src/port-check.js';
+import { freeStackPorts } from './test-stack.js';
 
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
@@ -42,25 +42,12 @@ describe('backchannel CLI', () => {
   });
 
   it('exits 1 naming the port and the flag when a port is taken', async () => {
-    const [port, api, reflektor, admin, ekg] = await freePorts(5);
+    const ports = await freeStackPorts();
+    const { reflektor } = ports;
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(reflektor, '127.0.0.1', resolve));
     try {
-      const result = await run([
-        'start',
-        '--port',
-        String(port),
-        '--api-port',
-        String(api),
-        '--reflektor-port',
-        String(reflektor),
-        '--reflektor-admin-port',
-        String(admin),
-        '--ekg-port',
-        String(ekg),
-        '--data-dir',
-        '/tmp/backchannel-unused',
-      ]);
+      const result = await run(['start', ...ports.flags, '--data-dir', '/tmp/backchannel-unused']);
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`port ${reflektor}`));
       assert.match(result.stderr, /--reflektor-port/);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '../src/port-check.js';
+import { freeStackPorts } from './test-stack.js';
 
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
@@ -33,30 +33,11 @@ describe('backchannel start, as a user runs it', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`serves the app, then stops everything on ${signal} with exit code 0`, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-cli-'));
-      const [port, api, reflektor, admin, ekg] = await freePorts(5);
-      const child = spawn(
-        process.execPath,
-        [
-          cli,
-          'start',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--api-port',
-          String(api),
-          '--reflektor-port',
-          String(reflektor),
-          '--reflektor-admin-port',
-          String(admin),
-          '--ekg-port',
-          String(ekg),
-        ],
-        {
-          env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const ports = await freeStackPorts();
+      const child = spawn(process.execPath, [cli, 'start', '--host', '127.0.0.1', ...ports.flags], {
+        env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (d) => {
         output += d;
@@ -72,8 +53,8 @@ describe('backchannel start, as a user runs it', () => {
           assert.equal(child.exitCode, null, `exited early:\n${output}`);
           await new Promise((r) => setTimeout(r, 100));
         }
-        assert.match(output, new RegExp(`open http://localhost:${port}`));
-        const home = await fetch(`http://127.0.0.1:${port}/`);
+        assert.match(output, new RegExp(`open http://localhost:${ports.port}`));
+        const home = await fetch(`http://127.0.0.1:${ports.port}/`);
         assert.equal(home.status, 200);
         assert.match(home.headers.get('content-type') ?? '', /text\/html/);
 

@@ -12,23 +12,36 @@ export interface TestStack extends Stack {
   dispose(): Promise<void>;
 }
 
+/** Free ports for every piece of the stack, and the `backchannel start` flags that use them. */
+export interface StackPorts {
+  port: number;
+  api: number;
+  reflektor: number;
+  admin: number;
+  ekg: number;
+  flags: string[];
+}
+
+export async function freeStackPorts(): Promise<StackPorts> {
+  const [port, api, reflektor, admin, ekg] = await freePorts(5);
+  const flags = [
+    `--port=${port}`,
+    `--api-port=${api}`,
+    `--reflektor-port=${reflektor}`,
+    `--reflektor-admin-port=${admin}`,
+    `--ekg-port=${ekg}`,
+  ];
+  return { port, api, reflektor, admin, ekg, flags };
+}
+
 export async function startTestStack(): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-test-'));
-  const [port, api, reflektor, admin, ekg] = await freePorts(5);
+  const ports = await freeStackPorts();
   const config = readStackConfig(
     [
-      '--port',
-      String(port),
+      ...ports.flags,
       '--host',
       '127.0.0.1',
-      '--api-port',
-      String(api),
-      '--reflektor-port',
-      String(reflektor),
-      '--reflektor-admin-port',
-      String(admin),
-      '--ekg-port',
-      String(ekg),
       '--data-dir',
       dataDir,
       '--log-level',
@@ -36,7 +49,7 @@ export async function startTestStack(): Promise<TestStack> {
     ],
     {},
   );
-  config.publicUrl = `http://127.0.0.1:${port}`;
+  config.publicUrl = `http://127.0.0.1:${ports.port}`;
   const stack = await startStack(config);
   return Object.assign(stack, {
     async dispose() {
