@@ -102,6 +102,43 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   };
 }
 
+/**
+ * A steady `rate` req/s for `seconds`, with autocannon. One autocannon instance starts every
+ * connection's per-second quota timer at the same moment, so with `overallRate` the server sees
+ * all connections fire their share back to back at the top of each second, then idle: bursts, not
+ * a rate. Here `instances` one-connection autocannon instances start `1000 / instances` ms apart,
+ * so their per-second bursts are spread evenly over the second, as independent clients would be.
+ */
+export async function pacedLoad(
+  options: Omit<autocannon.Options, 'connections' | 'overallRate' | 'duration' | 'amount'>,
+  rate: number,
+  seconds: number,
+  instances = Math.min(rate, 50),
+): Promise<LoadResult> {
+  const count = Math.max(1, Math.min(rate, Math.floor(instances)));
+  const started = performance.now();
+  const runs: Promise<LoadResult>[] = [];
+  for (let i = 0; i < count; i++) {
+    const share = Math.floor(rate / count) + (i < rate % count ? 1 : 0);
+    const delay = (i * 1000) / count;
+    runs.push(
+      new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() =>
+        load({ ...options, connections: 1, overallRate: share, amount: share * seconds }),
+      ),
+    );
+  }
+  const results = await Promise.all(runs);
+  // The last instance starts (count - 1) / count s after the first: leave that ramp out of the rate.
+  const elapsed = (performance.now() - started) / 1000 - (count - 1) / count;
+  const latencies = results.flatMap((r) => r.latencies);
+  return {
+    rps: latencies.length / elapsed,
+    total: results.reduce((sum, r) => sum + r.total, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    latencies,
+  };
+}
+
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = values.slice().sort((a, b) => a - b);
