@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, readStackConfig, startHelp } from './config.js';
 import { log, setUpLogging } from './log.js';
+import { restartHelp, runRestart } from './restart-command.js';
+import { type RunState, removeRunState, writeRunState } from './run-state.js';
 import { ServiceStartError } from './service-process.js';
 import { PortInUseError, type Stack, startStack } from './stack.js';
 import { printStatus, statusHelp } from './status.js';
@@ -10,6 +12,7 @@ const usage = `Usage: backchannel <command> [flags]
 Commands:
   start     start the api, reflektor and ekg and serve the app (default port 3000)
   status    show whether each service of a running "backchannel start" is ready
+  restart   restart the services of a running "backchannel start" one by one (a deploy)
 
 Run "backchannel <command> --help" for the flags of a command.
 `;
@@ -32,6 +35,7 @@ async function runStart(argv: string[]): Promise<number> {
     shuttingDown ??= (async () => {
       log.info('%s received, stopping', signal);
       const clean = stack ? await stack.stop() : true;
+      removeRunState(config.dataDir);
       if (clean) log.info('stopped');
       else log.error('stopped, but a service did not exit cleanly (see above)');
       return clean ? 0 : 1;
@@ -55,6 +59,38 @@ async function runStart(argv: string[]): Promise<number> {
     },
   });
   if (shuttingDown) return shuttingDown;
+  const running: Stack = stack;
+  const state: RunState = {
+    pid: process.pid,
+    url: config.publicUrl,
+    restarts: 0,
+    restarting: null,
+    lastError: null,
+  };
+  writeRunState(config.dataDir, state);
+  // SIGHUP (or "backchannel restart"): a rolling restart, one service at a time.
+  let rolling: Promise<void> = Promise.resolve();
+  process.on('SIGHUP', () => {
+    rolling = rolling.then(async () => {
+      if (shuttingDown) return;
+      log.info('SIGHUP received: restarting ekg, reflektor and the api one after another');
+      state.lastError = null;
+      try {
+        await running.restartAll((name) => {
+          log.info('restarting %s', name);
+          state.restarting = name;
+          if (!shuttingDown) writeRunState(config.dataDir, state);
+        });
+        log.info('every service restarted');
+      } catch (error) {
+        state.lastError = error instanceof Error ? error.message : String(error);
+        log.error('rolling restart failed: %s', state.lastError);
+      }
+      state.restarting = null;
+      state.restarts++;
+      if (!shuttingDown) writeRunState(config.dataDir, state);
+    });
+  });
   // The one line a person starting the app looks for: plain, whatever the log format.
   say(`\n  backchannel is ready: open ${config.publicUrl}\n\n  Press Ctrl-C to stop.\n`);
   log.info('ready at %s', config.publicUrl);
@@ -68,6 +104,28 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'start') return runStart(rest);
+  if (command === 'restart') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(restartHelp());
+      return 0;
+    }
+    const at = rest.findIndex((a) => a === '--timeout' || a.startsWith('--timeout='));
+    let timeout = 120;
+    const flags = [...rest];
+    if (at >= 0) {
+      const flag = flags[at] as string;
+      const value = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : flags[at + 1];
+      flags.splice(at, flag.includes('=') ? 1 : 2);
+      timeout = Number(value);
+      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) {
+        throw new ConfigError(
+          'timeout',
+          `--timeout must be a number of seconds between 1 and 3600, got "${value ?? ''}"`,
+        );
+      }
+    }
+    return runRestart(readStackConfig(flags, process.env), timeout, say);
+  }
   if (command === 'status') {
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(statusHelp());

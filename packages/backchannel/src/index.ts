@@ -6,8 +6,15 @@ export {
   settings,
   startHelp,
 } from './config.js';
-export { type OriginServer, type OriginUpstreams, startOrigin } from './origin.js';
+export {
+  type OriginOptions,
+  type OriginServer,
+  type OriginUpstream,
+  type OriginUpstreams,
+  startOrigin,
+} from './origin.js';
 export { freePorts, isPortTaken } from './port-check.js';
+export { isAlive, type RunState, readRunState, runStatePath } from './run-state.js';
 export { ServiceProcess, type ServiceSpec, ServiceStartError } from './service-process.js';
 export {
   PortInUseError,

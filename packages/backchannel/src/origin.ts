@@ -10,10 +10,26 @@ export interface OriginUpstreams {
   ekg: string;
 }
 
+export type OriginUpstream = keyof OriginUpstreams;
+
 export interface OriginServer {
   readonly server: http.Server;
   readonly port: number;
+  /**
+   * Stops forwarding new requests to `upstream`: they wait at the origin (WebSocket upgrades
+   * too) until {@link release}, or fail with 503 after the hold timeout. Resolves once every
+   * plain request already sent to it has been answered (streams are not waited for), so the
+   * service can then be stopped without cutting a request short.
+   */
+  hold(upstream: OriginUpstream): Promise<void>;
+  /** Forwards what waited to the (restarted) upstream, over fresh connections. */
+  release(upstream: OriginUpstream): void;
   close(): Promise<void>;
+}
+
+export interface OriginOptions {
+  /** How long a request may wait for a held upstream before it gets 503, ms. Default 30000. */
+  holdTimeoutMs?: number;
 }
 
 const streamPath = /^\/rooms\/[^/?#]+\/(?:events|ws)(?:[?#]|$)/;
@@ -59,7 +75,7 @@ function forwardedHeaders(req: IncomingMessage): http.OutgoingHttpHeaders {
   return headers;
 }
 
-function sendUnavailable(res: ServerResponse, service: string): void {
+function sendUnavailable(res: ServerResponse, service: string, status = 502): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -70,8 +86,67 @@ function sendUnavailable(res: ServerResponse, service: string): void {
       message: `the ${service} service is not answering; try again in a moment`,
     },
   });
-  res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
   res.end(body);
+}
+
+/** One upstream's connections, the requests in flight to it, and what waits while it is held. */
+class UpstreamState {
+  agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  inFlight = 0;
+  held = false;
+  readonly waiting = new Set<(go: boolean) => void>();
+  #drained: (() => void)[] = [];
+
+  constructor(readonly target: Target) {}
+
+  /** Runs `forward` now, or once the upstream is released (`go` false: the wait timed out). */
+  whenOpen(forward: (go: boolean) => void, timeoutMs: number): void {
+    if (!this.held) {
+      forward(true);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.waiting.delete(waiter);
+      forward(false);
+    }, timeoutMs);
+    const waiter = (go: boolean) => {
+      clearTimeout(timer);
+      forward(go);
+    };
+    this.waiting.add(waiter);
+  }
+
+  begin(): void {
+    this.inFlight++;
+  }
+
+  end(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const done of this.#drained.splice(0)) done();
+  }
+
+  drained(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((done) => this.#drained.push(done));
+  }
+
+  open(): void {
+    this.held = false;
+    // Keep-alive sockets to the stopped process are stale: start over with a fresh pool.
+    const old = this.agent;
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+    old.destroy();
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const go of waiting) go(true);
+  }
+
+  close(): void {
+    this.agent.destroy();
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const go of waiting) go(false);
+  }
 }
 
 /**
@@ -79,14 +154,35 @@ function sendUnavailable(res: ServerResponse, service: string): void {
  * Bodies are piped both ways without buffering, so Server-Sent Events flow through
  * as they are written; WebSocket upgrades are tunnelled to ekg.
  */
-export function startOrigin(upstreams: OriginUpstreams, port: number, host: string): Promise<OriginServer> {
-  const api = targetOf(upstreams.api);
-  const ekg = targetOf(upstreams.ekg);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+export function startOrigin(
+  upstreams: OriginUpstreams,
+  port: number,
+  host: string,
+  options: OriginOptions = {},
+): Promise<OriginServer> {
+  const holdTimeoutMs = options.holdTimeoutMs ?? 30_000;
+  const states: Record<OriginUpstream, UpstreamState> = {
+    api: new UpstreamState(targetOf(upstreams.api)),
+    ekg: new UpstreamState(targetOf(upstreams.ekg)),
+  };
+  const ekg = states.ekg.target;
 
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const toEkg = streamPath.test(req.url ?? '/');
-    const target = toEkg ? ekg : api;
+    const state = toEkg ? states.ekg : states.api;
+    state.whenOpen((go) => {
+      if (!go) sendUnavailable(res, toEkg ? 'ekg' : 'api', 503);
+      else if (!res.destroyed) forward(req, res, toEkg, state);
+    }, holdTimeoutMs);
+  });
+
+  const forward = (req: IncomingMessage, res: ServerResponse, toEkg: boolean, state: UpstreamState) => {
+    const target = state.target;
+    // Streams stay open for hours: only plain requests count as in flight.
+    if (!toEkg) {
+      state.begin();
+      res.once('close', () => state.end());
+    }
     const upstream = http.request(
       {
         host: target.host,
@@ -94,7 +190,7 @@ export function startOrigin(upstreams: OriginUpstreams, port: number, host: stri
         method: req.method,
         path: req.url,
         headers: forwardedHeaders(req),
-        agent,
+        agent: state.agent,
       },
       (upstreamRes) => {
         const headers: http.OutgoingHttpHeaders = {};
@@ -112,13 +208,25 @@ export function startOrigin(upstreams: OriginUpstreams, port: number, host: stri
       if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
-  });
+  };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!streamPath.test(req.url ?? '/')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    states.ekg.whenOpen((go) => {
+      if (!go) {
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n',
+        );
+      } else if (!socket.destroyed) {
+        tunnel(req, socket, head);
+      }
+    }, holdTimeoutMs);
+  });
+
+  const tunnel = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const upstream = net.connect(ekg.port, ekg.host, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -143,7 +251,7 @@ export function startOrigin(upstreams: OriginUpstreams, port: number, host: stri
     socket.on('error', closeBoth);
     socket.on('close', () => upstream.destroy());
     upstream.on('close', () => socket.destroy());
-  });
+  };
 
   // Streams are long-lived: no request timeout on the origin.
   server.requestTimeout = 0;
@@ -158,11 +266,19 @@ export function startOrigin(upstreams: OriginUpstreams, port: number, host: stri
       resolve({
         server,
         port: address.port,
+        hold(upstream) {
+          states[upstream].held = true;
+          return states[upstream].drained();
+        },
+        release(upstream) {
+          states[upstream].open();
+        },
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections();
-            agent.destroy();
+            states.api.close();
+            states.ekg.close();
           }),
       });
     });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateStandardWebhookSecret } from '@backchannel/replayguard';
 import type { StackConfig } from './config.js';
-import { type OriginServer, startOrigin } from './origin.js';
+import { type OriginServer, type OriginUpstream, startOrigin } from './origin.js';
 import { isPortTaken } from './port-check.js';
 import { ServiceProcess, type ServiceSpec } from './service-process.js';
 
@@ -31,8 +31,14 @@ export interface Stack {
   /** The origin's URL on this machine, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
-  /** Stops one service gracefully and starts it again (a deploy of that service). */
+  /**
+   * Restarts one service without a visible error: the origin holds the requests that would
+   * reach it (for reflektor: the api's, since the api publishes through it), waits for the
+   * ones in flight, stops the service gracefully, starts it, and lets the held ones through.
+   */
   restart(name: ServiceName): Promise<void>;
+  /** Restarts ekg, reflektor and the api one after another, as {@link restart} does (a deploy). */
+  restartAll(progress?: (name: ServiceName) => void): Promise<void>;
   /** Stops the origin, then the api, reflektor and ekg in that order; resolves true when all exited 0. */
   stop(): Promise<boolean>;
 }
@@ -127,6 +133,8 @@ async function checkPorts(config: StackConfig): Promise<void> {
 }
 
 const startOrder: ServiceName[] = ['ekg', 'reflektor', 'api'];
+/** Whose requests wait at the origin while a service restarts: the api is reflektor's only client. */
+const heldFor: Record<ServiceName, OriginUpstream> = { ekg: 'ekg', reflektor: 'api', api: 'api' };
 const stopOrder: ServiceName[] = ['api', 'reflektor', 'ekg'];
 const maxRestartsPerMinute = 5;
 
@@ -167,11 +175,36 @@ export async function startStack(config: StackConfig, hooks: StackHooks = {}): P
         return;
       }
       restarts[name].push(now);
-      service.start().catch((error: Error) => hooks.onServiceLost?.(name, error));
+      // Requests that arrive meanwhile wait for the new process instead of failing.
+      void origin?.hold(heldFor[name]);
+      service.start().then(
+        () => origin?.release(heldFor[name]),
+        (error: Error) => {
+          origin?.release(heldFor[name]);
+          hooks.onServiceLost?.(name, error);
+        },
+      );
     };
   }
 
   let origin: OriginServer | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  const restart = (name: ServiceName): Promise<void> => {
+    // One restart at a time: two would hold and release the same upstream out of turn.
+    const run = restarting.then(async () => {
+      if (stopping) return;
+      const upstream = heldFor[name];
+      await origin?.hold(upstream);
+      try {
+        await services[name].stop();
+        if (!stopping) await services[name].start();
+      } finally {
+        origin?.release(upstream);
+      }
+    });
+    restarting = run.catch(() => {});
+    return run;
+  };
   const stopAll = async (): Promise<boolean> => {
     stopping = true;
     await origin?.close();
@@ -203,9 +236,12 @@ export async function startStack(config: StackConfig, hooks: StackHooks = {}): P
     config,
     url: `http://${host}:${origin.port}`,
     services,
-    async restart(name) {
-      await services[name].stop();
-      await services[name].start();
+    restart,
+    async restartAll(progress) {
+      for (const name of startOrder) {
+        progress?.(name);
+        await restart(name);
+      }
     },
     stop: stopAll,
   };

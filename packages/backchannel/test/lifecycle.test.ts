@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,4 +83,82 @@ describe('backchannel start, as a user runs it', () => {
       }
     });
   }
+});
+
+describe('backchannel restart, as an operator runs it', () => {
+  it('says so when no stack runs on the data directory', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-cli-'));
+    try {
+      const result = spawnSync(process.execPath, [cli, 'restart', '--data-dir', dataDir], {
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /no running "backchannel start" found .*backchannel\.json/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('restarts every service of a running stack, then the stack stops cleanly', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-cli-'));
+    const ports = await freeStackPorts();
+    const child = spawn(process.execPath, [cli, 'start', '--host', '127.0.0.1', ...ports.flags], {
+      env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes('backchannel is ready')) {
+        assert.ok(Date.now() < deadline, `not ready within 60 s:\n${output}`);
+        assert.equal(child.exitCode, null, `exited early:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const state = JSON.parse(readFileSync(join(dataDir, 'backchannel.json'), 'utf8')) as { pid: number };
+      assert.equal(state.pid, child.pid);
+      const before = childrenOf(child.pid!).sort();
+      assert.equal(before.length, 3);
+
+      const restart = spawn(process.execPath, [cli, 'restart', '--timeout', '60'], {
+        env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let restartOutput = '';
+      restart.stderr.on('data', (d) => {
+        restartOutput += d;
+      });
+      const code = await new Promise<number | null>((resolve) => restart.on('exit', resolve));
+      assert.equal(code, 0, restartOutput);
+      assert.match(restartOutput, /ekg…[\s\S]*reflektor…[\s\S]*api…[\s\S]*every service restarted and ready/);
+
+      const after = childrenOf(child.pid!).sort();
+      assert.equal(after.length, 3);
+      for (const pid of before) assert.equal(alive(pid), false, `old service process ${pid} still runs`);
+      assert.equal((await fetch(`http://127.0.0.1:${ports.port}/`)).status, 200);
+
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, output);
+      assert.equal(existsSync(join(dataDir, 'backchannel.json')), false, 'the state file is removed on exit');
+    } finally {
+      const leftovers = child.pid ? childrenOf(child.pid) : [];
+      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const pid of leftovers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -112,4 +112,77 @@ describe('the origin', () => {
       await lonely.close();
     }
   });
+
+  it('holds requests for a service being restarted and forwards them once it is back', async () => {
+    await origin.hold('api');
+    let answered = false;
+    const pending = fetch(`http://127.0.0.1:${origin.port}/api/held`, {
+      method: 'POST',
+      body: 'kept',
+    }).then(async (r) => {
+      answered = true;
+      return { status: r.status, json: (await r.json()) as { url: string; body: string } };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(answered, false, 'a held request is not answered');
+    // Streams are not held back by the api's restart.
+    const stream = await fetch(`http://127.0.0.1:${origin.port}/rooms/physics/events`);
+    assert.equal(stream.status, 200);
+    await stream.body?.cancel();
+    origin.release('api');
+    const result = await pending;
+    assert.equal(result.status, 200);
+    assert.equal(result.json.url, '/api/held');
+    assert.equal(result.json.body, 'kept');
+  });
+
+  it('waits for requests in flight before a hold resolves', async () => {
+    let finish: () => void = () => {};
+    const slow = http.createServer((_req, res) => {
+      finish = () => res.end('done');
+    });
+    const slowPort = await listen(slow);
+    const gate = await startOrigin(
+      { api: `http://127.0.0.1:${slowPort}`, ekg: `http://127.0.0.1:${slowPort}` },
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const inFlight = fetch(`http://127.0.0.1:${gate.port}/api/slow`).then((r) => r.text());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      let drained = false;
+      const held = gate.hold('api').then(() => {
+        drained = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(drained, false, 'the hold waits for the request in flight');
+      finish();
+      await held;
+      assert.equal(await inFlight, 'done');
+      gate.release('api');
+    } finally {
+      await gate.close();
+      slow.close();
+    }
+  });
+
+  it('answers 503 to a request held longer than the hold timeout', async () => {
+    const [deadPort] = await freePorts(1);
+    const gate = await startOrigin(
+      { api: `http://127.0.0.1:${deadPort}`, ekg: `http://127.0.0.1:${deadPort}` },
+      0,
+      '127.0.0.1',
+      { holdTimeoutMs: 100 },
+    );
+    try {
+      await gate.hold('api');
+      const response = await fetch(`http://127.0.0.1:${gate.port}/api/rooms/x`);
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '1');
+      const json = (await response.json()) as { error: { code: string } };
+      assert.equal(json.error.code, 'upstream_unavailable');
+    } finally {
+      await gate.close();
+    }
+  });
 });
