@@ -32,6 +32,7 @@ export interface OriginOptions {
   holdTimeoutMs?: number;
 }
 
+const internalPath = /^\/metrics(?:[/?#]|$)/;
 const streamPath = /^\/rooms\/[^/?#]+\/(?:events|ws)(?:[?#]|$)/;
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
@@ -168,6 +169,12 @@ export function startOrigin(
   const ekg = states.ekg.target;
 
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (internalPath.test(req.url ?? '/')) {
+      // Metrics are for the operator, on the services' own (loopback) ports, not for the public.
+      res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: 'no such page' } }));
+      return;
+    }
     const toEkg = streamPath.test(req.url ?? '/');
     const state = toEkg ? states.ekg : states.api;
     state.whenOpen((go) => {

@@ -96,6 +96,13 @@ describe('the origin', () => {
     socket.close();
   });
 
+  it("does not expose the services' metrics to the public", async () => {
+    const response = await fetch(`http://127.0.0.1:${origin.port}/metrics`);
+    assert.equal(response.status, 404);
+    const json = (await response.json()) as { error: { code: string } };
+    assert.equal(json.error.code, 'not_found');
+  });
+
   it('answers 502 with a JSON error when a service is down', async () => {
     const [deadPort] = await freePorts(1);
     const lonely = await startOrigin(
