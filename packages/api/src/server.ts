@@ -214,7 +214,10 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
   const db: Db = await connectDb(options);
   let migrated: string[];
   try {
-    migrated = await migrateToLatest(db.writer);
+    migrated = await migrateToLatest(
+      db.writer,
+      db.engine === 'postgres' ? options.databaseSchema : undefined,
+    );
   } catch (error) {
     await db.close();
     throw error;

@@ -6,9 +6,13 @@ const provider: MigrationProvider = {
   getMigrations: async (): Promise<Record<string, Migration>> => migrations,
 };
 
-/** Runs every pending migration in order; throws the first failure (nothing after it runs). */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Runs every pending migration in order; throws the first failure (nothing after it runs).
+ * On PostgreSQL pass the schema: the migration bookkeeping tables then live in it, and Kysely's
+ * tables of another schema in the same database are not taken for ours.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
