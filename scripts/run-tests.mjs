@@ -3,7 +3,7 @@
 //
 //   unit         packages/*/dist/test/**/*.test.js, except the two kinds below (npm test)
 //   e2e          **/*.e2e.test.js: browser tests in Chromium (npm run test:e2e)
-//   integration  **/*.integration.test.js: against Redis and PostgreSQL (npm run test:integration)
+//   integration  **/*.integration.test.js: against Redis, PostgreSQL and nginx (npm run test:integration)
 //
 // A suite whose outside dependency is missing prints why and exits 0, unless CI=true,
 // where a missing dependency fails the run.
@@ -85,6 +85,9 @@ async function missingDependencies() {
       missing.push(
         `PostgreSQL is not reachable on ${postgres.host}:${postgres.port} (start it, or set DATABASE_URL)`,
       );
+    const nginx = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
+    if (!existsSync(nginx))
+      missing.push(`nginx is not installed at ${nginx} (apt-get install nginx-light, or set NGINX_PATH)`);
   }
   return missing;
 }
