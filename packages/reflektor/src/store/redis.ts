@@ -515,11 +515,17 @@ export class RedisStore implements QueueStore {
           const info = new Map<string, unknown>();
           for (let i = 0; i < group.length; i += 2) info.set(String(group[i]), group[i + 1]);
           if (!lanes.some((l) => l.spec.id === info.get('name'))) continue;
-          let needed: string;
+          let needed: string | null = null;
           if (Number(info.get('pending')) > 0) {
-            const summary = (await this.redis.xpending(stream, String(info.get('name')))) as [number, string];
-            needed = summary[1];
-          } else {
+            // The entries may have been acknowledged since XINFO: then the summary is empty.
+            const summary = (await this.redis.xpending(stream, String(info.get('name')))) as [
+              number,
+              string | null,
+            ];
+            if (summary[0] > 0 && summary[1] !== null) needed = summary[1];
+          }
+          if (needed === null) {
+            // Everything up to last-delivered-id (as read above, so never past what is still needed).
             const [ms, n] = String(info.get('last-delivered-id')).split('-');
             needed = `${ms}-${Number(n) + 1}`;
           }
