@@ -1,14 +1,20 @@
 // The room page in Chromium against the whole stack: create a room, share it, post, and see
 // messages arrive live in another browser; history loads upward in order; user text stays text.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPage } from './chromium.js';
 import { startTestStack, type TestStack } from './test-stack.js';
 
-const screenshots = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+// The README's screenshots are taken by this test: `UPDATE_SCREENSHOTS=1 npm run test:e2e`
+// refreshes docs/screenshots/; otherwise they go to a temporary folder and the tree stays as it is.
+const screenshots = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url))
+  : `${mkdtempSync(join(tmpdir(), 'backchannel-screenshots-'))}/`;
 
 /** Creates a room through the home page and returns the share link it shows. */
 async function createRoomInPage(
