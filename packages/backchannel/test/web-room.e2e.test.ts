@@ -247,6 +247,44 @@ describe('web: rooms in the browser', () => {
     await page.context().close();
   });
 
+  it('keeps posting through a rolling restart of every service without an error', async () => {
+    assert.equal((await apiPost(stack, '/api/rooms', { name: 'deploy-room' })).status, 201);
+    const page = await newPage(browser);
+    await page.goto(`${stack.url}/deploy-room`);
+    await waitLive(page);
+    await setNickname(page, 'ada');
+    await post(page, 'before the deploy');
+
+    const restarted: string[] = [];
+    let finished = false;
+    const deploy = stack
+      .restartAll((name) => restarted.push(name))
+      .finally(() => {
+        finished = true;
+      });
+    const texts: string[] = [];
+    // Post the whole time the services restart (under the per-client limit of 20 in 10 s).
+    for (let i = 1; i <= 15 && (i <= 3 || !finished); i++) {
+      const text = `during the deploy ${i}`;
+      texts.push(text);
+      await post(page, text);
+      assert.equal(await page.textContent('#post-error'), '', `no error shown after "${text}"`);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+    assert.ok(finished, 'the deploy finished while the page was posting');
+    await deploy;
+    assert.deepEqual(restarted, ['ekg', 'reflektor', 'api']);
+    await waitLive(page);
+    await post(page, 'after the deploy');
+    assert.equal(await page.textContent('#post-error'), '');
+    assert.deepEqual(await page.locator('#messages .message-text').allTextContents(), [
+      'before the deploy',
+      ...texts,
+      'after the deploy',
+    ]);
+    await page.context().close();
+  });
+
   it('shows markup in names, titles and messages as text and never runs it', async () => {
     const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
     const host = await newPage(browser);
