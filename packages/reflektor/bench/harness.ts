@@ -1,6 +1,6 @@
 // Shared pieces of the reflektor benches: child processes, the load tool, percentiles.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,18 @@ export async function pacedLoad(
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     latencies,
   };
+}
+
+/** CPU time (user + system, all threads) a child process has used so far, in ms, from /proc/PID/stat. */
+export function cpuMs(child: Child): number {
+  try {
+    const stat = readFileSync(`/proc/${child.process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of proc(5)) in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function percentile(values: readonly number[], q: number): number {

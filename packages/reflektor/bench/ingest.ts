@@ -1,26 +1,48 @@
 // Ingest bench: reflektor (fsync) against a bare node:http server and node:http + BullMQ
 // queue.add, same load tool (autocannon, in this process), each server in its own process;
-// then ingest latency at 5,000 requests/s with --durability os and fsync, next to the
-// disk's own fdatasync latency measured in the same run.
+// then ingest latency at a steady 5,000 requests/s with --durability os and fsync, next to
+// bare node:http under the same load and the disk's own fdatasync latency, all in the same run.
+//
+// Latency is measured under a steady rate (harness.pacedLoad: 50 one-connection autocannon
+// instances started 20 ms apart). autocannon's own `overallRate` starts every connection's
+// per-second quota timer at the same moment, so all connections fire their share back to back
+// at the top of each second and then idle: bursts of thousands of requests, which queue behind
+// each other in any server (bare node:http's p90 goes from ~0.1 ms to 1.5–7 ms). One bursty row
+// (bare node:http under `overallRate`) is kept as a reference.
 //
 //   node packages/reflektor/dist/bench/ingest.js [--seconds 2] [--rounds 8]
+//        [--part throughput,latency] [--rate 5000] [--latency-seconds 3] [--latency-rounds 3]
 import { parseArgs } from 'node:util';
 import {
   admin,
   type Child,
+  cpuMs,
   fdatasyncProbe,
   fmt,
+  type LoadResult,
   load,
+  pacedLoad,
   percentile,
   startReflektor,
   startServer,
 } from './harness.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '8' } },
+  options: {
+    seconds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '8' },
+    part: { type: 'string', default: 'throughput,latency' },
+    rate: { type: 'string', default: '5000' },
+    'latency-seconds': { type: 'string', default: '3' },
+    'latency-rounds': { type: 'string', default: '3' },
+  },
 });
 const seconds = Math.min(30, Number(values.seconds));
 const rounds = Math.min(20, Number(values.rounds));
+const parts = new Set(values.part.split(','));
+const RATE = Math.min(20_000, Number(values.rate));
+const latencySeconds = Math.min(30, Number(values['latency-seconds']));
+const latencyRounds = Math.min(10, Number(values['latency-rounds']));
 const BODY = JSON.stringify({
   room: 'physics-101',
   seq: 42,
@@ -30,11 +52,39 @@ const BODY = JSON.stringify({
 });
 const HEADERS = { 'content-type': 'application/json', 'reflektor-ordering-key': 'physics-101' };
 
-async function throughput(child: Child, duration: number): Promise<number> {
+/** CPU the bench process (the load tool) has used so far, in ms. */
+const loaderMs = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+interface Slice {
+  rps: number;
+  /** The server's CPU time (all its threads) per answered request, µs. */
+  serverUs: number;
+  /** The load tool's CPU time per answered request, µs. */
+  loaderUs: number;
+  /** Share of one core the load tool used during the slice. */
+  loaderBusy: number;
+}
+
+async function throughput(child: Child, duration: number): Promise<Slice> {
   const url = `http://127.0.0.1:${child.ports[0]}/publish`;
+  const server0 = cpuMs(child);
+  const loader0 = loaderMs();
+  const started = performance.now();
   const result = await load({ url, connections: 64, duration, method: 'POST', headers: HEADERS, body: BODY });
+  const wall = performance.now() - started;
+  const loader = loaderMs() - loader0;
+  const server = cpuMs(child) - server0;
   if (result.errors > 0) process.stderr.write(`  (${result.errors} errors/non-2xx)\n`);
-  return result.rps;
+  const answered = Math.max(1, result.latencies.length);
+  return {
+    rps: result.rps,
+    serverUs: (server * 1000) / answered,
+    loaderUs: (loader * 1000) / answered,
+    loaderBusy: loader / wall,
+  };
 }
 
 async function drained(child: Child): Promise<void> {
@@ -48,121 +98,146 @@ async function drained(child: Child): Promise<void> {
   }
 }
 
+type Row = { rps: number; p50: number; p90: number; p99: number; serverUs: number };
+const lines: string[] = [];
 const upstream = await startServer('upstream', '1');
 const target = `http://127.0.0.1:${upstream.ports[0]}`;
-// Every contender runs for the whole bench; they take turns in short slices so that each sees
-// the same (shared, noisy) machine, and the best slice of each counts.
-const contenders = {
-  bare: await startServer('bare'),
-  bullmq: await startServer('bullmq'),
-  reflektor: await startReflektor(['--target', target, '--durability', 'fsync']),
-  reflektorDelivering: await startReflektor(['--target', target, '--durability', 'fsync']),
-};
-// BullMQ runs no worker here; pausing delivery makes reflektor's row the same job (accept + persist).
-await admin(contenders.reflektor.ports[1], 'POST', '/pause');
-const best: Record<keyof typeof contenders, number> = {
-  bare: 0,
-  bullmq: 0,
-  reflektor: 0,
-  reflektorDelivering: 0,
-};
-for (const child of Object.values(contenders)) await throughput(child, 1); // warm-up
-await drained(contenders.reflektorDelivering);
-for (let round = 1; round <= rounds; round++) {
-  for (const name of Object.keys(contenders) as Array<keyof typeof contenders>) {
-    const rps = await throughput(contenders[name], seconds);
-    // The delivering instance keeps working after its slice; let it finish before the next one.
-    if (name === 'reflektorDelivering') await drained(contenders.reflektorDelivering);
-    best[name] = Math.max(best[name], rps);
-    process.stderr.write(`round ${round} ${name}: ${Math.round(rps)} req/s\n`);
-  }
-}
-for (const child of Object.values(contenders)) await child.stop();
 
-const probe = fdatasyncProbe(1000);
-// Latency at a fixed 5,000 req/s: both durabilities up at once, 3 s slices taken in turns; the
-// slice with the lowest p99 counts for each (the machine is shared and noisy).
-const latencyRounds = 3;
-const byDurability: Record<string, Child> = {
-  os: await startReflektor(['--target', target, '--durability', 'os']),
-  fsync: await startReflektor(['--target', target, '--durability', 'fsync']),
-  // The same load against bare node:http: what the load tool and the machine add by themselves.
-  bare: await startServer('bare'),
-};
-const latency: Record<string, { p50: number; p90: number; p99: number; rps: number }> = {};
-const atRate = (child: Child, duration: number) =>
-  load({
-    url: `http://127.0.0.1:${child.ports[0]}/publish`,
-    connections: 32,
-    duration,
-    overallRate: 5000,
-    method: 'POST',
-    headers: HEADERS,
-    body: BODY,
-  });
-for (const [name, child] of Object.entries(byDurability)) {
-  await atRate(child, 1);
-  if (name !== 'bare') await drained(child);
-}
-for (let round = 1; round <= latencyRounds; round++) {
-  for (const [durability, child] of Object.entries(byDurability)) {
-    const r = await atRate(child, 3);
-    if (durability !== 'bare') await drained(child);
-    const p99 = percentile(r.latencies, 0.99);
-    if (latency[durability] === undefined || p99 < latency[durability].p99) {
-      latency[durability] = {
-        p50: percentile(r.latencies, 0.5),
-        p90: percentile(r.latencies, 0.9),
-        p99,
-        rps: r.rps,
-      };
+if (parts.has('throughput')) {
+  // Every contender runs for the whole part; they take turns in short slices so that each sees
+  // the same (shared, noisy) machine, and the best slice of each counts.
+  const contenders = {
+    bare: await startServer('bare'),
+    bullmq: await startServer('bullmq'),
+    reflektor: await startReflektor(['--target', target, '--durability', 'fsync']),
+    reflektorDelivering: await startReflektor(['--target', target, '--durability', 'fsync']),
+  };
+  type Name = keyof typeof contenders;
+  // BullMQ runs no worker here; pausing delivery makes reflektor's row the same job (accept + persist).
+  await admin(contenders.reflektor.ports[1], 'POST', '/pause');
+  const none: Slice = { rps: 0, serverUs: Number.NaN, loaderUs: Number.NaN, loaderBusy: Number.NaN };
+  const best: Record<Name, Slice> = { bare: none, bullmq: none, reflektor: none, reflektorDelivering: none };
+  for (const child of Object.values(contenders)) await throughput(child, 1); // warm-up
+  await drained(contenders.reflektorDelivering);
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of Object.keys(contenders) as Name[]) {
+      const slice = await throughput(contenders[name], seconds);
+      // The delivering instance keeps working after its slice; let it finish before the next one.
+      if (name === 'reflektorDelivering') await drained(contenders.reflektorDelivering);
+      if (slice.rps > best[name].rps) best[name] = slice;
+      process.stderr.write(
+        `round ${round} ${name}: ${Math.round(slice.rps)} req/s, server ${fmt(slice.serverUs, 0)} µs CPU/req, load tool ${fmt(slice.loaderUs, 0)} µs CPU/req (${fmt(slice.loaderBusy)} of a core)\n`,
+      );
     }
-    process.stderr.write(
-      `latency round ${round} ${durability}: ${Math.round(r.rps)} req/s, p99 ${fmt(p99)} ms\n`,
+  }
+  for (const child of Object.values(contenders)) await child.stop();
+  const rows: Array<[string, Slice]> = [
+    ['bare node:http (read body, 202)', best.bare],
+    ['node:http + BullMQ queue.add', best.bullmq],
+    ['reflektor, fsync, delivery paused', best.reflektor],
+    ['reflektor, fsync, delivering to 1 host', best.reflektorDelivering],
+  ];
+  lines.push(
+    `Ingest throughput: autocannon, 64 connections, best ${seconds} s slice of ${rounds} interleaved rounds; CPU per request in that slice (server: all its threads; load tool: the bench process)`,
+    '',
+    '| server | req/s | × bare | × BullMQ | server CPU µs/req | load tool CPU µs/req (share of a core) |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const [name, s] of rows) {
+    lines.push(
+      `| ${name} | ${Math.round(s.rps)} | ${fmt(s.rps / best.bare.rps)} | ${fmt(s.rps / best.bullmq.rps)} | ${fmt(s.serverUs, 0)} | ${fmt(s.loaderUs, 0)} (${fmt(s.loaderBusy)}) |`,
     );
   }
+  const vsBare = best.reflektor.rps / best.bare.rps;
+  const vsBull = best.reflektor.rps / best.bullmq.rps;
+  lines.push(
+    '',
+    `Bars (delivery paused): ≥ 0.75× bare: ${vsBare >= 0.75 ? 'met' : 'NOT met'} (${fmt(vsBare)}×); ≥ 1.5× BullMQ: ${vsBull >= 1.5 ? 'met' : 'NOT met'} (${fmt(vsBull)}×)`,
+    '',
+  );
 }
-for (const child of Object.values(byDurability)) await child.stop();
-const probeAfter = fdatasyncProbe(1000);
-await upstream.stop();
 
-const rows = [
-  ['bare node:http (read body, 202)', best.bare, 1],
-  ['node:http + BullMQ queue.add', best.bullmq, best.bullmq / best.bare],
-  ['reflektor, fsync, delivery paused', best.reflektor, best.reflektor / best.bare],
-  ['reflektor, fsync, delivering to 1 host', best.reflektorDelivering, best.reflektorDelivering / best.bare],
-] as const;
-const lines: string[] = [];
-lines.push(
-  `Ingest throughput: autocannon, 64 connections, best ${seconds} s slice of ${rounds} interleaved rounds`,
-);
-lines.push('');
-lines.push('| server | req/s | × bare | × BullMQ |');
-lines.push('|---|---:|---:|---:|');
-for (const [name, rps, ratio] of rows) {
-  lines.push(`| ${name} | ${Math.round(rps)} | ${fmt(ratio)} | ${fmt(rps / best.bullmq)} |`);
+if (parts.has('latency')) {
+  const probe = fdatasyncProbe(1000);
+  // Latency at a steady RATE: every contender up at once, slices taken in turns; the slice with
+  // the lowest p99 counts for each (the machine is shared and noisy).
+  const byName: Record<string, Child> = {
+    os: await startReflektor(['--target', target, '--durability', 'os']),
+    fsync: await startReflektor(['--target', target, '--durability', 'fsync']),
+    // The same load against bare node:http: what the load tool and the machine add by themselves.
+    bare: await startServer('bare'),
+  };
+  const request = { method: 'POST', headers: HEADERS, body: BODY };
+  const paced = (child: Child, duration: number): Promise<LoadResult> =>
+    pacedLoad({ url: `http://127.0.0.1:${child.ports[0]}/publish`, ...request }, RATE, duration);
+  // autocannon's own overallRate (bursts at the top of each second), for reference only.
+  const bursty = (child: Child, duration: number): Promise<LoadResult> =>
+    load({
+      url: `http://127.0.0.1:${child.ports[0]}/publish`,
+      connections: 32,
+      duration,
+      overallRate: RATE,
+      ...request,
+    });
+  const slices: Array<[string, Child, (c: Child, d: number) => Promise<LoadResult>]> = [
+    ['os', byName.os, paced],
+    ['fsync', byName.fsync, paced],
+    ['bare', byName.bare, paced],
+    ['bare, bursty', byName.bare, bursty],
+  ];
+  const latency: Record<string, Row> = {};
+  for (const [name, child, run] of slices) {
+    await run(child, 1);
+    if (name === 'os' || name === 'fsync') await drained(child);
+  }
+  for (let round = 1; round <= latencyRounds; round++) {
+    for (const [name, child, run] of slices) {
+      const cpu0 = cpuMs(child);
+      const r = await run(child, latencySeconds);
+      const serverUs = ((cpuMs(child) - cpu0) * 1000) / Math.max(1, r.latencies.length);
+      if (name === 'os' || name === 'fsync') await drained(child);
+      if (r.errors > 0) process.stderr.write(`  (${r.errors} errors/non-2xx)\n`);
+      const p99 = percentile(r.latencies, 0.99);
+      if (latency[name] === undefined || p99 < latency[name].p99) {
+        latency[name] = {
+          rps: r.rps,
+          p50: percentile(r.latencies, 0.5),
+          p90: percentile(r.latencies, 0.9),
+          p99,
+          serverUs,
+        };
+      }
+      process.stderr.write(
+        `latency round ${round} ${name}: ${Math.round(r.rps)} req/s, p50 ${fmt(percentile(r.latencies, 0.5))} p90 ${fmt(percentile(r.latencies, 0.9))} p99 ${fmt(p99)} ms, server ${fmt(serverUs, 0)} µs CPU/req\n`,
+      );
+    }
+  }
+  for (const child of Object.values(byName)) await child.stop();
+  const probeAfter = fdatasyncProbe(1000);
+  const disk = { p90: Math.max(probe.p90, probeAfter.p90), p99: Math.max(probe.p99, probeAfter.p99) };
+  const row = (name: string, r: Row, bar: string): string =>
+    `| ${name} | ${Math.round(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.serverUs, 0)} | ${bar} |`;
+  const os = latency.os;
+  const fs = latency.fsync;
+  lines.push(
+    `Ingest latency at ${RATE} req/s offered, steady (pacedLoad: 50 one-connection autocannon instances, 20 ms apart); best ${latencySeconds} s slice of ${latencyRounds}; client-side, ms`,
+    '',
+    '| | achieved req/s | p50 | p90 | p99 | server CPU µs/req | bar |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    row('reflektor --durability os', os, `p90 < 1, p99 < 3: ${os.p90 < 1 && os.p99 < 3 ? 'met' : 'NOT met'}`),
+    row(
+      'reflektor --durability fsync',
+      fs,
+      `p90 ≤ ${fmt(disk.p90 + 1)}, p99 ≤ ${fmt(disk.p99 + 1)}: ${fs.p90 <= disk.p90 + 1 && fs.p99 <= disk.p99 + 1 ? 'met' : 'NOT met'}`,
+    ),
+    row('bare node:http, same load (reference)', latency.bare, ''),
+    row(
+      'bare node:http, autocannon overallRate, 32 connections (bursty, reference)',
+      latency['bare, bursty'],
+      '',
+    ),
+    `| disk fdatasync probe (200-byte appends, before / after) | | ${fmt(probe.p50)} / ${fmt(probeAfter.p50)} | ${fmt(probe.p90)} / ${fmt(probeAfter.p90)} | ${fmt(probe.p99)} / ${fmt(probeAfter.p99)} | | |`,
+  );
 }
-lines.push('');
-lines.push(
-  `Ingest latency at 5,000 req/s offered (autocannon overallRate, 32 connections; best 3 s slice of ${latencyRounds}; client-side, ms)`,
-);
-lines.push('');
-lines.push('| | achieved req/s | p50 | p90 | p99 | bar |');
-lines.push('|---|---:|---:|---:|---:|---|');
-const os = latency.os;
-const fs = latency.fsync;
-const disk = { p90: Math.max(probe.p90, probeAfter.p90), p99: Math.max(probe.p99, probeAfter.p99) };
-lines.push(
-  `| reflektor --durability os | ${Math.round(os.rps)} | ${fmt(os.p50)} | ${fmt(os.p90)} | ${fmt(os.p99)} | p90 < 1, p99 < 3: ${os.p90 < 1 && os.p99 < 3 ? 'met' : 'NOT met'} |`,
-);
-lines.push(
-  `| reflektor --durability fsync | ${Math.round(fs.rps)} | ${fmt(fs.p50)} | ${fmt(fs.p90)} | ${fmt(fs.p99)} | p90 ≤ ${fmt(disk.p90 + 1)}, p99 ≤ ${fmt(disk.p99 + 1)}: ${fs.p90 <= disk.p90 + 1 && fs.p99 <= disk.p99 + 1 ? 'met' : 'NOT met'} |`,
-);
-const bareAtRate = latency.bare;
-lines.push(
-  `| bare node:http, same load (reference) | ${Math.round(bareAtRate.rps)} | ${fmt(bareAtRate.p50)} | ${fmt(bareAtRate.p90)} | ${fmt(bareAtRate.p99)} | |`,
-);
-lines.push(
-  `| disk fdatasync probe (200-byte appends, before / after) | | ${fmt(probe.p50)} / ${fmt(probeAfter.p50)} | ${fmt(probe.p90)} / ${fmt(probeAfter.p90)} | ${fmt(probe.p99)} / ${fmt(probeAfter.p99)} | |`,
-);
+await upstream.stop();
 process.stdout.write(`${lines.join('\n')}\n`);
