@@ -10,15 +10,29 @@ declare module 'autocannon' {
       body?: string;
       setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
     }
+    /** What autocannon calls on the histograms it is given (`__custom` ones are not encoded). */
+    interface Histogram {
+      __custom: true;
+      recordValue(value: number): void;
+      recordValueWithExpectedInterval(value: number, interval: number): void;
+      reset(): void;
+      destroy(): void;
+    }
     interface Options {
       url: string;
       connections?: number;
+      /** Requests per second over all connections, each connection given its share. */
       overallRate?: number;
       duration?: number;
+      /** Stop after this many requests (over all connections) instead of after `duration`. */
+      amount?: number;
       requests?: Request[];
+      /** Histograms to record into instead of autocannon's own. */
+      histograms?: { latencies: Histogram; requests: Histogram; throughput: Histogram };
+      /** Resolve with the raw counts, without computing percentiles. */
+      skipAggregateResult?: boolean;
     }
     interface Result {
-      requests: { total: number };
       non2xx: number;
       errors: number;
       timeouts: number;
