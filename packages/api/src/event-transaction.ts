@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Db } from './db/connect.js';
+import { inTransaction } from './db/prepared.js';
 import type { Database } from './db/schema.js';
 import type { EventEnvelope } from './envelope.js';
 import { ApiError } from './errors.js';
@@ -55,6 +56,7 @@ export async function commitWithEvents<T>(
 ): Promise<T> {
   return deps.db.writer.connection().execute(async (connection) => {
     const trx = await connection.startTransaction().execute();
+    inTransaction(trx, deps.db.writer);
     let written: ChangeWrite<T>;
     let room: RoomRow;
     try {

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { loadBetterSqlite3 } from '../sqlite-driver.js';
+import { registerWriter, runDirectly } from './prepared.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statement-cache.js';
 
@@ -68,19 +69,26 @@ export async function connectDb(options: DbOptions): Promise<Db> {
   }
   mkdirSync(options.dataDir, { recursive: true });
   const path = join(options.dataDir, 'api.sqlite');
-  const writer = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: cachingStatements(openSqlite(path, false)) }),
-  });
+  const writerConnection = cachingStatements(openSqlite(path, false));
+  const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: writerConnection }) });
+  registerWriter(writer, () => writerConnection);
   // The reader opens lazily, after migrations have created the file's schema.
-  const reader = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: async () => cachingStatements(openSqlite(path, true)) }),
-  });
+  let readerConnection: KyselySqliteDatabase | undefined;
+  const openReader = () => {
+    readerConnection ??= cachingStatements(openSqlite(path, true));
+    return readerConnection;
+  };
+  const reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: async () => openReader() }) });
+  // Nothing runs a transaction on the reader, so hot queries may use its connection directly.
+  runDirectly(reader, openReader);
   return {
     engine: 'sqlite',
     writer,
     reader,
     close: async () => {
       await reader.destroy();
+      // Prepared queries may have opened the reader without Kysely (closing twice is harmless).
+      readerConnection?.close();
       await writer.destroy();
     },
   };

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery, prepared } from '../db/prepared.js';
 import type { Database, MessagesTable } from '../db/schema.js';
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -16,25 +17,43 @@ export function messageView(row: Pick<MessageRow, 'seq' | 'author' | 'text' | 'c
   return { id: String(row.seq), seq: row.seq, author: row.author, text: row.text, at: row.created_at };
 }
 
-/** Inserts messages of one room in one statement. */
+/** Rows per insert statement; a post batch is at most this many messages. */
+const INSERT_ROWS = 64;
+const FIELDS = 4;
+
+/** `insert into messages … values (…), …` for `rows` rows: arguments room id, then seq, author, text, at per row. */
+function insertShape(rows: number): PreparedQuery<unknown[], unknown> {
+  return new PreparedQuery(
+    (db, ...args: unknown[]) =>
+      db.insertInto('messages').values(
+        Array.from({ length: rows }, (_, row) => ({
+          room_id: args[0] as number,
+          seq: args[1 + row * FIELDS] as number,
+          author: args[2 + row * FIELDS] as string,
+          text: args[3 + row * FIELDS] as string,
+          created_at: args[4 + row * FIELDS] as string,
+          deleted_at: null,
+        })),
+      ),
+    1 + rows * FIELDS,
+  );
+}
+
+const insertShapes: PreparedQuery<unknown[], unknown>[] = [];
+
+/** Inserts messages of one room, up to 64 rows per statement. */
 export async function insertMessages(
   db: Kysely<Database>,
   roomId: number,
   messages: MessageView[],
 ): Promise<void> {
-  await db
-    .insertInto('messages')
-    .values(
-      messages.map((message) => ({
-        room_id: roomId,
-        seq: message.seq,
-        author: message.author,
-        text: message.text,
-        created_at: message.at,
-        deleted_at: null,
-      })),
-    )
-    .execute();
+  for (let from = 0; from < messages.length; from += INSERT_ROWS) {
+    const chunk = messages.slice(from, from + INSERT_ROWS);
+    insertShapes[chunk.length] ??= insertShape(chunk.length);
+    const args: unknown[] = [roomId];
+    for (const message of chunk) args.push(message.seq, message.author, message.text, message.at);
+    await insertShapes[chunk.length].run(db, ...args);
+  }
 }
 
 export async function findMessage(
@@ -72,6 +91,25 @@ export interface MessagePage {
   next: string | null;
 }
 
+const liveMessages = (db: Kysely<Database>, roomId: number) =>
+  db
+    .selectFrom('messages')
+    .select(['seq', 'author', 'text', 'created_at'])
+    .where('room_id', '=', roomId)
+    .where('deleted_at', 'is', null);
+
+const pages = {
+  before: prepared((db, roomId: number, cursor: number, limit: number) =>
+    liveMessages(db, roomId).where('seq', '<', cursor).orderBy('seq', 'desc').limit(limit),
+  ),
+  after: prepared((db, roomId: number, cursor: number, limit: number) =>
+    liveMessages(db, roomId).where('seq', '>', cursor).orderBy('seq', 'asc').limit(limit),
+  ),
+  newest: prepared((db, roomId: number, _cursor: number, limit: number) =>
+    liveMessages(db, roomId).orderBy('seq', 'desc').limit(limit),
+  ),
+};
+
 /**
  * One page of live (not deleted) messages by keyset on (room_id, seq):
  * `before` and `newest` newest first, `after` oldest first.
@@ -83,18 +121,7 @@ export async function messagePage(
   cursor: number,
   limit: number,
 ): Promise<MessagePage> {
-  let query = db
-    .selectFrom('messages')
-    .select(['seq', 'author', 'text', 'created_at'])
-    .where('room_id', '=', roomId)
-    .where('deleted_at', 'is', null);
-  if (direction === 'after') {
-    query = query.where('seq', '>', cursor).orderBy('seq', 'asc');
-  } else {
-    if (direction === 'before') query = query.where('seq', '<', cursor);
-    query = query.orderBy('seq', 'desc');
-  }
-  const rows = await query.limit(limit + 1).execute();
+  const rows = await pages[direction].all(db, roomId, cursor, limit + 1);
   const more = rows.length > limit;
   if (more) rows.pop();
   const messages = rows.map(messageView);

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { onSqlite, prepared } from '../db/prepared.js';
 import type { Database, RoomsTable, StoredRoomStatus } from '../db/schema.js';
 
 export type RoomRow = Selectable<RoomsTable>;
@@ -10,8 +11,12 @@ export function roomStatus(room: RoomRow, now: Date): RoomStatus {
   return room.status;
 }
 
+const roomByName = prepared((db, name: string) =>
+  db.selectFrom('rooms').selectAll().where('name', '=', name),
+);
+
 export async function findRoom(db: Kysely<Database>, name: string): Promise<RoomRow | undefined> {
-  return db.selectFrom('rooms').selectAll().where('name', '=', name).executeTakeFirst();
+  return roomByName.first(db, name);
 }
 
 export interface NewRoom {
@@ -42,22 +47,31 @@ export async function insertRoom(db: Kysely<Database>, room: NewRoom): Promise<R
     .executeTakeFirst();
 }
 
+const advanceSeq = (db: Kysely<Database>, name: string, count: number) =>
+  db
+    .updateTable('rooms')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
+    .where('name', '=', name);
+const advanceSeqReturning = prepared((db, name: string, count: number) =>
+  advanceSeq(db, name, count).returningAll(),
+);
+const advanceSeqOnly = prepared(advanceSeq);
+
 /**
  * Takes the room's next `count` event seqs (the returned `last_seq` is the last of them).
- * Inside a transaction this also locks the room's row (PostgreSQL) until commit, so a
- * room's events commit in seq order.
+ * Call it inside a transaction: it also locks the room's row (PostgreSQL) until commit, so
+ * a room's events commit in seq order. On SQLite the row is read back by a second
+ * statement rather than by `RETURNING`, which makes SQLite build and free a temporary
+ * b-tree (with its own page cache) on every call.
  */
 export async function takeSeqs(
   db: Kysely<Database>,
   name: string,
   count: number,
 ): Promise<RoomRow | undefined> {
-  return db
-    .updateTable('rooms')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
-    .where('name', '=', name)
-    .returningAll()
-    .executeTakeFirst();
+  if (!onSqlite(db)) return advanceSeqReturning.first(db, name, count);
+  const changed = await advanceSeqOnly.run(db, name, count);
+  return changed === 0 ? undefined : roomByName.first(db, name);
 }
 
 export async function setRoomStatus(

@@ -1,0 +1,3 @@
+import { definePreparedSuite } from './prepared-suite.js';
+
+definePreparedSuite('sqlite');
