@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freeStackPorts } from './test-stack.js';
+import { freeStackPorts, type StackPorts } from './test-stack.js';
 
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
@@ -29,31 +29,65 @@ function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 }
 
+/** `backchannel start` as a child process on free ports with its own data folder. */
+class RunningCli {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output = '';
+
+  private constructor(
+    readonly dataDir: string,
+    readonly ports: StackPorts,
+  ) {
+    this.child = spawn(process.execPath, [cli, 'start', '--host', '127.0.0.1', ...ports.flags], {
+      env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (d) => {
+      this.output += d;
+    });
+    this.child.stderr?.on('data', (d) => {
+      this.output += d;
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Starts it and resolves once it printed that it is ready. */
+  static async start(): Promise<RunningCli> {
+    const cli = new RunningCli(mkdtempSync(join(tmpdir(), 'backchannel-cli-')), await freeStackPorts());
+    const deadline = Date.now() + 60_000;
+    while (!cli.output.includes('backchannel is ready')) {
+      assert.ok(Date.now() < deadline, `not ready within 60 s:\n${cli.output}`);
+      assert.equal(cli.child.exitCode, null, `exited early:\n${cli.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return cli;
+  }
+
+  /** Leaves nothing running (the services would hold the output pipes open) and removes the data. */
+  dispose(): void {
+    const leftovers = this.child.pid ? childrenOf(this.child.pid) : [];
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    for (const pid of leftovers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
 describe('backchannel start, as a user runs it', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`serves the app, then stops everything on ${signal} with exit code 0`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-cli-'));
-      const ports = await freeStackPorts();
-      const child = spawn(process.execPath, [cli, 'start', '--host', '127.0.0.1', ...ports.flags], {
-        env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d) => {
-        output += d;
-      });
-      child.stderr.on('data', (d) => {
-        output += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const running = await RunningCli.start();
+      const { child, ports, dataDir } = running;
       try {
-        const deadline = Date.now() + 60_000;
-        while (!output.includes('backchannel is ready')) {
-          assert.ok(Date.now() < deadline, `not ready within 60 s:\n${output}`);
-          assert.equal(child.exitCode, null, `exited early:\n${output}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        assert.match(output, new RegExp(`open http://localhost:${ports.port}`));
+        assert.match(running.output, new RegExp(`open http://localhost:${ports.port}`));
         const home = await fetch(`http://127.0.0.1:${ports.port}/`);
         assert.equal(home.status, 200);
         assert.match(home.headers.get('content-type') ?? '', /text\/html/);
@@ -63,23 +97,11 @@ describe('backchannel start, as a user runs it', () => {
         assert.ok(existsSync(join(dataDir, 'api')) && existsSync(join(dataDir, 'reflektor')));
 
         child.kill(signal);
-        assert.equal(await exited, 0, output);
+        assert.equal(await running.exited, 0, running.output);
         for (const pid of services)
           assert.equal(alive(pid), false, `service process ${pid} outlived backchannel`);
       } finally {
-        // On a failure, leave nothing running: the services would hold the output pipes open.
-        const leftovers = child.pid ? childrenOf(child.pid) : [];
-        if (child.exitCode === null) child.kill('SIGKILL');
-        for (const pid of leftovers) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-        child.stdout.destroy();
-        child.stderr.destroy();
-        rmSync(dataDir, { recursive: true, force: true });
+        running.dispose();
       }
     });
   }
@@ -100,27 +122,9 @@ describe('backchannel restart, as an operator runs it', () => {
   });
 
   it('restarts every service of a running stack, then the stack stops cleanly', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-cli-'));
-    const ports = await freeStackPorts();
-    const child = spawn(process.execPath, [cli, 'start', '--host', '127.0.0.1', ...ports.flags], {
-      env: { ...process.env, BACKCHANNEL_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => {
-      output += d;
-    });
-    child.stderr.on('data', (d) => {
-      output += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const running = await RunningCli.start();
+    const { child, ports, dataDir } = running;
     try {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes('backchannel is ready')) {
-        assert.ok(Date.now() < deadline, `not ready within 60 s:\n${output}`);
-        assert.equal(child.exitCode, null, `exited early:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
       const state = JSON.parse(readFileSync(join(dataDir, 'backchannel.json'), 'utf8')) as { pid: number };
       assert.equal(state.pid, child.pid);
       const before = childrenOf(child.pid!).sort();
@@ -144,21 +148,10 @@ describe('backchannel restart, as an operator runs it', () => {
       assert.equal((await fetch(`http://127.0.0.1:${ports.port}/`)).status, 200);
 
       child.kill('SIGTERM');
-      assert.equal(await exited, 0, output);
+      assert.equal(await running.exited, 0, running.output);
       assert.equal(existsSync(join(dataDir, 'backchannel.json')), false, 'the state file is removed on exit');
     } finally {
-      const leftovers = child.pid ? childrenOf(child.pid) : [];
-      if (child.exitCode === null) child.kill('SIGKILL');
-      for (const pid of leftovers) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      child.stdout.destroy();
-      child.stderr.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
+      running.dispose();
     }
   });
 });
