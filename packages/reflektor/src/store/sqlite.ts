@@ -72,7 +72,10 @@ interface DeadRow extends RecordRow {
 const RING_SIZE = 16384;
 const ROWS_PER_INSERT = 32;
 const PROGRESS_INTERVAL_MS = 100;
-/** Overlapping fdatasyncs: a group written while one runs need not wait for it to finish first. */
+/**
+ * Overlapping fdatasyncs: a group written while one runs need not wait for it to finish first.
+ * While this many run, new appends wait (uncommitted) for one of them to return.
+ */
 const MAX_SYNCS_IN_FLIGHT = 3;
 const CHECKPOINT_INTERVAL_MS = 200;
 
@@ -112,8 +115,6 @@ export class SqliteStore implements QueueStore {
   private readonly insertMany: (batch: PendingAppend[]) => void;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
-  /** Written, waiting for an fdatasync that starts after the write. */
-  private awaitingSync: PendingAppend[] = [];
   /** fdatasyncs in flight, in start order; each covers its own group and every earlier one. */
   private syncs: SyncGroup[] = [];
   private nextSeq: number;
@@ -181,7 +182,19 @@ export class SqliteStore implements QueueStore {
           params[o + 7] = r.body;
           params[o + 8] = r.orderingKey;
           params[o + 9] = r.acceptedAt;
-          item.stored = { ...r, seq, ref: String(seq) };
+          item.stored = {
+            seq,
+            ref: String(seq),
+            id: r.id,
+            target: r.target,
+            onlyLane: r.onlyLane,
+            method: r.method,
+            url: r.url,
+            headers: r.headers,
+            body: r.body,
+            orderingKey: r.orderingKey,
+            acceptedAt: r.acceptedAt,
+          };
         }
         this.insertStatement(rows).run(params);
       }
@@ -261,6 +274,10 @@ export class SqliteStore implements QueueStore {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    // With fsync durability, appends that arrive while the fdatasyncs in flight run wait for one
+    // of them to return and are then written in one transaction and synced together: fewer,
+    // larger groups, and no commit whose sync could not start yet anyway.
+    if (this.durability === 'fsync' && this.syncs.length >= MAX_SYNCS_IN_FLIGHT) return;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
@@ -274,20 +291,18 @@ export class SqliteStore implements QueueStore {
       this.settle(batch);
       return;
     }
-    for (const item of batch) this.awaitingSync.push(item);
-    this.startSync();
+    this.startSync(batch);
   };
 
-  private startSync(): void {
-    if (this.awaitingSync.length === 0 || this.syncs.length >= MAX_SYNCS_IN_FLIGHT) return;
-    const sync: SyncGroup = { items: this.awaitingSync, done: false, error: null };
-    this.awaitingSync = [];
+  /** Starts the fdatasync that makes `items` (just committed) durable; a slot is free (see flush). */
+  private startSync(items: PendingAppend[]): void {
+    const sync: SyncGroup = { items, done: false, error: null };
     this.syncs.push(sync);
     fdatasync(this.walFd, (error) => {
       sync.done = true;
       sync.error = error;
       this.finishSyncs();
-      this.startSync();
+      if (this.pending.length > 0) this.flush();
     });
   }
 
@@ -522,7 +537,7 @@ export class SqliteStore implements QueueStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.pending.length > 0) this.flush();
-    while (this.syncs.length > 0 || this.awaitingSync.length > 0) {
+    while (this.syncs.length > 0 || this.pending.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     this.flushProgress();
