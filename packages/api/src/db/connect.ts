@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { loadBetterSqlite3 } from '../sqlite-driver.js';
+import { startCheckpointer } from './checkpointer.js';
 import { registerWriter, runDirectly } from './prepared.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statement-cache.js';
@@ -31,6 +32,11 @@ export interface DbOptions {
   databaseUrl?: string;
   /** PostgreSQL schema to use (created if missing); default `public`. */
   databaseSchema?: string;
+  /**
+   * SQLite: checkpoint the WAL from a worker thread every this many ms (see
+   * `startCheckpointer`); 0 leaves checkpoints to the committing connection. Default 500.
+   */
+  checkpointIntervalMs?: number;
 }
 
 function openSqlite(path: string, readonly: boolean): BetterSqlite3.Database {
@@ -69,7 +75,18 @@ export async function connectDb(options: DbOptions): Promise<Db> {
   }
   mkdirSync(options.dataDir, { recursive: true });
   const path = join(options.dataDir, 'api.sqlite');
-  const writerConnection = cachingStatements(openSqlite(path, false));
+  const writerSqlite = openSqlite(path, false);
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 500;
+  const checkpointer =
+    checkpointIntervalMs > 0
+      ? await startCheckpointer(path, checkpointIntervalMs, {
+          disableInline: () => writerSqlite.pragma('wal_autocheckpoint = 0'),
+          restoreInline: () => {
+            if (writerSqlite.open) writerSqlite.pragma('wal_autocheckpoint = 1000');
+          },
+        })
+      : undefined;
+  const writerConnection = cachingStatements(writerSqlite);
   const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: writerConnection }) });
   registerWriter(writer, () => writerConnection);
   // The reader opens lazily, after migrations have created the file's schema.
@@ -86,6 +103,7 @@ export async function connectDb(options: DbOptions): Promise<Db> {
     writer,
     reader,
     close: async () => {
+      await checkpointer?.stop();
       await reader.destroy();
       // Prepared queries may have opened the reader without Kysely (closing twice is harmless).
       readerConnection?.close();
