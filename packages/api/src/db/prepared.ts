@@ -14,11 +14,9 @@ interface Shape {
   constants: readonly unknown[];
 }
 
-/**
- * The SQLite connection a Kysely instance may run prepared queries on directly (see
- * `runDirectly`), and whether it is the writer (whose transactions inherit it).
- */
+/** The SQLite connection a Kysely instance may run prepared queries on directly (`runDirectly`). */
 const direct = new WeakMap<Kysely<Database>, () => SqliteDatabase>();
+/** The SQLite writers' connections, which their transactions run on (`inTransaction`). */
 const writers = new WeakMap<Kysely<Database>, () => SqliteDatabase>();
 
 function isSqlite(db: Kysely<Database>): boolean {
