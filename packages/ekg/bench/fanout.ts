@@ -58,10 +58,14 @@ async function stopServer(server: Server): Promise<void> {
   await exited;
 }
 
-/** CPU time (user + system) the process has used so far, ms (/proc/PID/stat, 100 ticks a second). */
-function cpuMilliseconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** CPU time (user + system) `pids` have used so far, ms (/proc/PID/stat, 100 ticks a second). */
+function cpuMilliseconds(...pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return total;
 }
 
 function rssMegabytes(pid: number): number {
@@ -92,7 +96,8 @@ async function openClients(
   server: Server,
   mix: Mix,
   workers: number,
-  keepAll = false,
+  /** With a seq, every single latency from that seq on is kept (0: only the per-seq latest). */
+  keepFrom: number,
 ): Promise<ChildProcess[]> {
   const children: ChildProcess[] = [];
   const share = (total: number, index: number) =>
@@ -109,7 +114,7 @@ async function openClients(
       sse: share(mix.sse, i),
       websocket: share(mix.websocket, i),
       socketio: share(mix.socketio, i),
-      keepAll,
+      keepFrom,
     };
     ready.push(request(child, start, 'ready'));
   }
@@ -133,16 +138,24 @@ function nowMicros(): number {
 }
 
 const FILLER = 'x'.repeat(70);
+/** Each round first publishes this long of events at its rate, delivered but not timed. */
+const WARMUP_MS = 1000;
 
-/** Publishes `count` ~200-byte events `intervalMs` apart; each carries its send time. */
-async function publishEvents(server: Server, count: number, intervalMs: number): Promise<void> {
-  // One pipelined connection: requests reach the server in seq order (as reflektor delivers them
-  // per room) without each waiting for the previous answer.
-  const pool = new Pool(`http://${HOST}:${server.port}`, { connections: 1, pipelining: 16 });
+/**
+ * Publishes seqs `first`..`first + count - 1` as ~200-byte events `intervalMs` apart over `pool`; each
+ * carries its send time.
+ */
+async function publishEvents(
+  pool: Pool,
+  server: Server,
+  first: number,
+  count: number,
+  intervalMs: number,
+): Promise<void> {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
   let next = performance.now();
   const pending: Promise<unknown>[] = [];
-  for (let seq = 1; seq <= count; seq++) {
+  for (let seq = first; seq < first + count; seq++) {
     const body = JSON.stringify({
       room: ROOM,
       seq,
@@ -162,19 +175,26 @@ async function publishEvents(server: Server, count: number, intervalMs: number):
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   await Promise.all(pending);
-  await pool.close();
 }
 
 interface Delivery {
-  /** Per event, the time until the last client had it, ms. */
+  /** Per measured event, the time until the last client had it, ms. */
   lastClient: number[];
-  /** Every single delivery's latency, ms (only with keepAll). */
+  /** Every single delivery's latency of the measured events, ms (when the clients keep them). */
   all: number[];
-  /** Deliveries missing (expected clients × events − received). */
+  /** Deliveries missing (expected clients × events − received), warm-up included. */
   missing: number;
+  /** Events a client got again or after a later one, plus protocol errors the clients saw. */
+  wrong: number;
 }
 
-async function collect(children: ChildProcess[], events: number, clients: number): Promise<Delivery> {
+/** Waits until every client has seqs 1..`last` (or 15 s passed); latencies of `first`..`last`. */
+async function collect(
+  children: ChildProcess[],
+  first: number,
+  last: number,
+  clients: number,
+): Promise<Delivery> {
   const deadline = Date.now() + 15000;
   let reports: WorkerReport[] = [];
   for (;;) {
@@ -183,15 +203,16 @@ async function collect(children: ChildProcess[], events: number, clients: number
     );
     let received = 0;
     for (const report of reports) for (const count of report.countBySeq) received += count ?? 0;
-    if (received >= events * clients || Date.now() > deadline) {
+    if (received >= last * clients || Date.now() > deadline) {
       const lastClient: number[] = [];
-      for (let seq = 1; seq <= events; seq++) {
+      for (let seq = first; seq <= last; seq++) {
         let max = 0;
         for (const report of reports) max = Math.max(max, report.maxBySeq[seq] ?? 0);
         lastClient.push(max / 1000);
       }
       const all = reports.flatMap((report) => report.all.map((micros) => micros / 1000));
-      return { lastClient, all, missing: events * clients - received };
+      const wrong = reports.reduce((sum, report) => sum + report.disordered + report.malformed, 0);
+      return { lastClient, all, missing: last * clients - received, wrong };
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -229,15 +250,24 @@ interface Row {
   p99: number;
   max: number;
   missing: number;
+  /** Repeated, out-of-order or malformed deliveries (the clients check every one). */
+  wrong: number;
   rss: number;
   /** RSS growth per connection, KB (RSS with clients minus RSS before they connected). */
   perConnection: number;
   /** Server CPU time per published event, ms: what the fan-out costs, independent of the wait for a core. */
   cpuPerEvent: number;
+  /** CPU time of all client processes per published event, ms: how heavy the measuring side is. */
+  clientCpuPerEvent: number;
 }
 
 const rows: Row[] = [];
 
+/**
+ * One round: starts the server, opens the clients, publishes a warm-up second of events (delivered
+ * and checked, not timed: JIT compilation and fresh TCP connections would otherwise be measured),
+ * then `events` timed events `intervalMs` apart.
+ */
 async function roomLatency(
   scenario: string,
   start: () => Promise<Server>,
@@ -249,15 +279,26 @@ async function roomLatency(
 ): Promise<Row> {
   const server = await start();
   const clients = mix.sse + mix.websocket + mix.socketio;
+  const warmup = Math.ceil(WARMUP_MS / intervalMs);
   try {
     const idleRss = rssMegabytes(server.child.pid!);
-    const children = await openClients(server, mix, workers, keepAll);
+    const children = await openClients(server, mix, workers, keepAll ? warmup + 1 : 0);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rss = rssMegabytes(server.child.pid!);
-    const cpuBefore = cpuMilliseconds(server.child.pid!);
-    await publishEvents(server, events, intervalMs);
-    const delivery = await collect(children, events, clients);
-    const cpuPerEvent = (cpuMilliseconds(server.child.pid!) - cpuBefore) / events;
+    // One pipelined connection: requests reach the server in seq order (as reflektor delivers them
+    // per room) without each waiting for the previous answer.
+    const pool = new Pool(`http://${HOST}:${server.port}`, { connections: 1, pipelining: 16 });
+    await publishEvents(pool, server, 1, warmup, intervalMs);
+    await collect(children, 1, warmup, clients);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const clientPids = children.map((child) => child.pid!);
+    const serverBefore = cpuMilliseconds(server.child.pid!);
+    const clientsBefore = cpuMilliseconds(...clientPids);
+    await publishEvents(pool, server, warmup + 1, events, intervalMs);
+    const delivery = await collect(children, warmup + 1, warmup + events, clients);
+    const cpuPerEvent = (cpuMilliseconds(server.child.pid!) - serverBefore) / events;
+    const clientCpuPerEvent = (cpuMilliseconds(...clientPids) - clientsBefore) / events;
+    await pool.close();
     await closeClients(children);
     const series = keepAll ? delivery.all : delivery.lastClient;
     const row: Row = {
@@ -269,9 +310,11 @@ async function roomLatency(
       p99: percentile(series, 99),
       max: Math.max(...series),
       missing: delivery.missing,
+      wrong: delivery.wrong,
       rss,
       perConnection: ((rss - idleRss) * 1024) / clients,
       cpuPerEvent,
+      clientCpuPerEvent,
     };
     rows.push(row);
     process.stderr.write(`${JSON.stringify(row)}\n`);
@@ -303,17 +346,12 @@ const heldRow = await maybe('held', () =>
     4,
   ),
 );
-const mediumRow = await maybe('medium', () =>
-  roomLatency(
-    `room of ${medium} (WS), 1 event / 50 ms`,
-    startEkgServer,
-    { sse: 0, websocket: medium, socketio: 0 },
-    100,
-    50,
-    3,
-  ),
-);
 const startPeerWs = () => startServer('bare ws loop', here('./peer-ws.js'), []);
+const mediumName = `room of ${medium} (WS), 1 event / 50 ms`;
+const mediumMix = { sse: 0, websocket: medium, socketio: 0 };
+const mediumRow = await maybe('medium', () => roomLatency(mediumName, startEkgServer, mediumMix, 100, 50, 3));
+// The bare ws loop with the same clients, for reference (the target is absolute).
+const mediumWs = await maybe('medium', () => roomLatency(mediumName, startPeerWs, mediumMix, 100, 50, 3));
 const startPeerSocketIo = () => startServer('socket.io', here('./peer-socketio.js'), []);
 const bigMix = { sse: 0, websocket: big, socketio: 0 };
 // The machine is shared and its load drifts, and a round's position in the run moves its figures:
@@ -352,15 +390,16 @@ const format = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const lines = [
   `ekg fan-out bench, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, shared 2-core machine${quick ? ' (--quick)' : ''}`,
   '',
-  '| scenario | server | clients | p50 ms | p99 ms | max ms | missing | server RSS MB | KB/conn | server CPU ms/event |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| scenario | server | clients | p50 ms | p99 ms | max ms | missing | server RSS MB | KB/conn | server CPU ms/event | clients CPU ms/event |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.server} | ${r.clients} | ${format(r.p50)} | ${format(r.p99)} | ${format(r.max)} | ${r.missing} | ${format(r.rss)} | ${format(r.perConnection)} | ${format(r.cpuPerEvent)} |`,
+      `| ${r.scenario} | ${r.server} | ${r.clients} | ${format(r.p50)} | ${format(r.p99)} | ${format(r.max)} | ${r.missing}${r.wrong > 0 ? ` (+${r.wrong} repeated, out of order or malformed)` : ''} | ${format(r.rss)} | ${format(r.perConnection)} | ${format(r.cpuPerEvent)} | ${format(r.clientCpuPerEvent)} |`,
   ),
   '',
   'Latency: for rooms, the time from POST /publish until the LAST client of the room has the event;',
-  'for the room of 100, every single delivery. Clocks: the machine-wide monotonic clock.',
+  'for the room of 100, every single delivery. Clocks: the machine-wide monotonic clock. Each round',
+  `first publishes ${WARMUP_MS} ms of events at its rate that are delivered and checked but not timed.`,
   '',
   ...(heldRow === undefined
     ? []
@@ -369,7 +408,9 @@ const lines = [
       ]),
   ...(mediumRow === undefined
     ? []
-    : [`- room of ${medium}: p99 ${format(mediumRow.p99)} ms; target < 100 ms`]),
+    : [
+        `- room of ${medium}: p99 ${format(mediumRow.p99)} ms; target < 100 ms${mediumWs === undefined ? '' : ` (bare ws loop: ${format(mediumWs.p99)} ms)`}`,
+      ]),
   ...(bigEkg === undefined || bigWs === undefined || bigIo === undefined
     ? []
     : [
