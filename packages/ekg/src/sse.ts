@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Connections } from './connections.js';
+import { writeNow } from './direct-write.js';
 import { type FramedEvent, type GapNotice, SSE_HEARTBEAT, sseGap, sseReconnect } from './frame.js';
 import type { Room } from './room.js';
 import type { Subscriber } from './subscriber.js';
@@ -47,7 +48,7 @@ export class SseSubscriber implements Subscriber {
     if (this.dropped) return false;
     const socket = this.socket;
     if (!socket.writable) return true;
-    socket.write(event.sseChunk);
+    writeNow(socket, event.sseChunk);
     if (checkBacklog && socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();

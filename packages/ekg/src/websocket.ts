@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Connections } from './connections.js';
+import { writeNow } from './direct-write.js';
 import { type FramedEvent, type GapNotice, websocketGap, websocketReconnect } from './frame.js';
 import type { Room } from './room.js';
 import type { Subscriber } from './subscriber.js';
@@ -37,7 +38,7 @@ export class WebSocketSubscriber implements Subscriber {
     if (this.dropped) return false;
     if (this.websocket.readyState !== OPEN) return true;
     const socket = this.socket;
-    socket.write(event.ws);
+    writeNow(socket, event.ws);
     if (checkBacklog && socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();
