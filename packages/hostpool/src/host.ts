@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import type { Socket } from 'node:net';
+import { buildConnector, Pool } from 'undici';
 
 /**
  * Where a host stands:
@@ -53,6 +54,7 @@ export interface HostInfo {
 export interface ConnectionSettings {
   connections: number;
   pipelining: number;
+  coalesceWrites: boolean;
   connectTimeout: number;
   headersTimeout: number;
   bodyTimeout: number;
@@ -105,6 +107,7 @@ export class Host {
     this.url = url.origin + this.pathPrefix;
     this.seed = seed;
     this.hostHeader = hostHeader;
+    const servername = hostHeader === null ? undefined : hostHeader.replace(/:\d+$/, '');
     this.dispatcher = new Pool(url.origin, {
       connections: settings.connections,
       pipelining: settings.pipelining,
@@ -112,7 +115,11 @@ export class Host {
       headersTimeout: settings.headersTimeout,
       bodyTimeout: settings.bodyTimeout,
       keepAliveTimeout: settings.keepAliveTimeout,
-      connect: hostHeader === null ? undefined : { servername: hostHeader.replace(/:\d+$/, '') },
+      connect: settings.coalesceWrites
+        ? coalescingConnector(settings.connectTimeout, servername)
+        : servername === undefined
+          ? undefined
+          : { servername },
     });
   }
 
@@ -146,4 +153,46 @@ export class Host {
       lastError: this.lastError,
     };
   }
+}
+
+/** Sockets written to in this turn of the event loop, flushed together from one `setImmediate`. */
+const unflushed = new Set<Socket>();
+let flushScheduled = false;
+
+function flushSockets(): void {
+  flushScheduled = false;
+  for (const socket of unflushed) {
+    // Uncorking to zero writes everything buffered in one writev; cork again for the next turn.
+    if (socket.writableCorked > 0 && !socket.destroyed) {
+      socket.uncork();
+      socket.cork();
+    }
+  }
+  unflushed.clear();
+}
+
+/**
+ * undici's default connector, with each new socket kept corked: undici's own cork/uncork
+ * around a request no longer flushes, and every socket written to in this turn is flushed
+ * once, from `setImmediate`, so pipelined requests share one system call. `end()` uncorks
+ * fully, so nothing is held back when a connection closes.
+ */
+function coalescingConnector(timeout: number, servername: string | undefined): buildConnector.connector {
+  const connect = buildConnector({ timeout, ...(servername === undefined ? {} : { servername }) });
+  return (options, callback) => {
+    const socket = connect(options, callback) as unknown as Socket | undefined;
+    if (socket !== undefined) {
+      socket.cork();
+      const write = socket.write;
+      socket.write = function coalescedWrite(this: Socket, ...args: unknown[]): boolean {
+        unflushed.add(this);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushSockets);
+        }
+        return (write as (...a: unknown[]) => boolean).apply(this, args);
+      } as Socket['write'];
+    }
+    return socket as never;
+  };
 }

@@ -55,8 +55,18 @@ export interface HostPoolOptions {
   name?: string;
   /** Keep-alive connections per host. Default 16. */
   connections?: number;
-  /** Requests pipelined per connection. Default 1 (no pipelining). */
+  /**
+   * Requests pipelined per connection. Default 1 (no pipelining). Above 1, requests that may be
+   * repeated (`idempotent`, `retryable`, or an idempotent method) are pipelined; others still wait
+   * for the connection to be free.
+   */
   pipelining?: number;
+  /**
+   * Writes to one connection within one turn of the event loop leave in one `writev` (the
+   * socket is corked and flushed from `setImmediate`). With `pipelining` above 1 this saves a
+   * system call per request under load. Default false.
+   */
+  coalesceWrites?: boolean;
   /** TCP connect timeout (ms). Default 5000. */
   connectTimeout?: number;
   /** Time to wait for response headers (ms). Default 30000. */
@@ -115,6 +125,7 @@ export interface ResolvedOptions {
   name: string;
   connections: number;
   pipelining: number;
+  coalesceWrites: boolean;
   connectTimeout: number;
   headersTimeout: number;
   bodyTimeout: number;
@@ -136,6 +147,7 @@ const KNOWN_OPTIONS = new Set([
   'name',
   'connections',
   'pipelining',
+  'coalesceWrites',
   'connectTimeout',
   'headersTimeout',
   'bodyTimeout',
@@ -225,6 +237,13 @@ export function resolveOptions(input: HostPoolOptions): ResolvedOptions {
   if (typeof ewmaAlpha !== 'number' || !(ewmaAlpha > 0 && ewmaAlpha <= 1)) {
     throw new HostPoolConfigError('ewmaAlpha', `expected a number in (0, 1], got ${describe(ewmaAlpha)}`);
   }
+  const coalesceWrites = input.coalesceWrites ?? false;
+  if (typeof coalesceWrites !== 'boolean') {
+    throw new HostPoolConfigError(
+      'coalesceWrites',
+      `expected true or false, got ${describe(coalesceWrites)}`,
+    );
+  }
   const registry = input.registry ?? null;
   if (registry !== null && (typeof registry !== 'object' || typeof registry.registerMetric !== 'function')) {
     throw new HostPoolConfigError('registry', 'expected a prom-client Registry');
@@ -237,6 +256,7 @@ export function resolveOptions(input: HostPoolOptions): ResolvedOptions {
     name: input.name ?? 'default',
     connections: integer('connections', input.connections, 16, 1),
     pipelining: integer('pipelining', input.pipelining, 1, 1),
+    coalesceWrites,
     connectTimeout: integer('connectTimeout', input.connectTimeout, 5000, 1),
     headersTimeout: integer('headersTimeout', input.headersTimeout, 30_000, 0),
     bodyTimeout: integer('bodyTimeout', input.bodyTimeout, 30_000, 0),

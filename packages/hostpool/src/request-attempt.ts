@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { ResponseTooLargeError } from './errors.js';
 import type { Host } from './host.js';
-import type { HostRequest, HostResponse } from './request.js';
+import { type HostRequest, type HostResponse, mayRepeat } from './request.js';
 
 /** Receives the end of every dispatch exactly once: `error` is null when a full response arrived. */
 export interface AttemptOwner {
@@ -21,6 +21,8 @@ export class RequestAttempt implements Dispatcher.DispatchHandler {
   readonly request: HostRequest;
   readonly method: string;
   readonly maxResponseSize: number;
+  /** Safe to send twice, so safe to pipeline behind other requests. */
+  readonly repeatable: boolean;
   host: Host | null = null;
   /** Hosts already tried, allocated on the first retry only. */
   tried: Host[] | null = null;
@@ -43,6 +45,7 @@ export class RequestAttempt implements Dispatcher.DispatchHandler {
     this.request = request;
     this.method = method;
     this.maxResponseSize = maxResponseSize;
+    this.repeatable = mayRepeat(request, method);
   }
 
   /** Sends this request to `host`; the outcome arrives at `owner.attemptEnded`. */
@@ -63,6 +66,10 @@ export class RequestAttempt implements Dispatcher.DispatchHandler {
         method: this.method as Dispatcher.HttpMethod,
         headers: host.hostHeader === null ? request.headers : { ...request.headers, host: host.hostHeader },
         body: request.body,
+        // Lets undici pipeline requests that may be repeated (it never pipelines the others);
+        // without `pipelining` above 1 neither flag changes anything.
+        idempotent: this.repeatable,
+        blocking: !this.repeatable,
         headersTimeout: request.headersTimeout,
         bodyTimeout: request.bodyTimeout,
       },
