@@ -21,6 +21,9 @@ export interface DeliveryOptions {
   signSecret: string | null;
 }
 
+/** Requests in flight on one keep-alive connection (HTTP/1.1 pipelining). */
+const PIPELINING = 16;
+
 /**
  * Replays stored records to every lane of their target: each broadcast host (or each balanced
  * target) has its own runner and its own progress, so a host that is away holds back nobody else.
@@ -41,6 +44,11 @@ export class Delivery {
         mode: target.mode,
         name: target.name,
         connections: options.connections,
+        // Replays are `retryable` (receivers dedupe by Reflektor-Id), so they may share a
+        // connection: up to PIPELINING per connection, and each connection's writes of one
+        // event-loop turn leave in one system call. A key still has one request in flight.
+        pipelining: PIPELINING,
+        coalesceWrites: true,
         connectTimeout: Math.min(options.timeoutMs, 5000),
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
