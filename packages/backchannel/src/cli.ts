@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, readStackConfig, startHelp } from './config.js';
 import { log, setUpLogging } from './log.js';
-import { restartHelp, runRestart } from './restart-command.js';
+import { parseRestartFlags, restartHelp, runRestart } from './restart-command.js';
 import { type RunState, removeRunState, writeRunState } from './run-state.js';
 import { ServiceStartError } from './service-process.js';
 import { PortInUseError, type Stack, startStack } from './stack.js';
@@ -109,22 +109,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(restartHelp());
       return 0;
     }
-    const at = rest.findIndex((a) => a === '--timeout' || a.startsWith('--timeout='));
-    let timeout = 120;
-    const flags = [...rest];
-    if (at >= 0) {
-      const flag = flags[at] as string;
-      const value = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : flags[at + 1];
-      flags.splice(at, flag.includes('=') ? 1 : 2);
-      timeout = Number(value);
-      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) {
-        throw new ConfigError(
-          'timeout',
-          `--timeout must be a number of seconds between 1 and 3600, got "${value ?? ''}"`,
-        );
-      }
-    }
-    return runRestart(readStackConfig(flags, process.env), timeout, say);
+    const { timeoutSeconds, stackFlags } = parseRestartFlags(rest);
+    return runRestart(readStackConfig(stackFlags, process.env), timeoutSeconds, say);
   }
   if (command === 'status') {
     if (rest.includes('--help') || rest.includes('-h')) {

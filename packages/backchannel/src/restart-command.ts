@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { StackConfig } from './config.js';
+import { ConfigError, type StackConfig } from './config.js';
 import { isAlive, readRunState, runStatePath } from './run-state.js';
 
 export function restartHelp(): string {
@@ -17,6 +17,25 @@ export function restartHelp(): string {
     'Exits 0 once every service is back, 1 if the restart failed or no running stack was found.',
     '',
   ].join('\n');
+}
+
+/** Takes `--timeout SECONDS` (or `--timeout=SECONDS`) out of the flags; the rest are the stack's. */
+export function parseRestartFlags(argv: readonly string[]): { timeoutSeconds: number; stackFlags: string[] } {
+  const stackFlags = [...argv];
+  const at = stackFlags.findIndex((a) => a === '--timeout' || a.startsWith('--timeout='));
+  if (at < 0) return { timeoutSeconds: 120, stackFlags };
+  const flag = stackFlags[at] as string;
+  const inline = flag.includes('=');
+  const value = inline ? flag.slice(flag.indexOf('=') + 1) : stackFlags[at + 1];
+  stackFlags.splice(at, inline ? 1 : 2);
+  const timeoutSeconds = Number(value);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 3600) {
+    throw new ConfigError(
+      'timeout',
+      `--timeout must be a number of seconds between 1 and 3600, got "${value ?? ''}"`,
+    );
+  }
+  return { timeoutSeconds, stackFlags };
 }
 
 /** Signals the running stack to restart every service and waits until it has. */
