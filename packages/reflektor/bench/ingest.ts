@@ -1,5 +1,6 @@
-// Ingest bench: reflektor (fsync) against a bare node:http server and node:http + BullMQ
-// queue.add, same load tool (autocannon, in this process), each server in its own process;
+// Ingest bench: reflektor (fsync) against a bare node:http server, node:http + a raw append +
+// fdatasync group commit (what the disk allows), and node:http + BullMQ queue.add, same load tool
+// (autocannon, in this process), each server in its own process;
 // then ingest latency at a steady 5,000 requests/s with --durability os and fsync, next to
 // bare node:http under the same load and the disk's own fdatasync latency, all in the same run.
 //
@@ -108,6 +109,7 @@ if (parts.has('throughput')) {
   // the same (shared, noisy) machine, and the best slice of each counts.
   const contenders = {
     bare: await startServer('bare'),
+    rawSync: await startServer('raw-sync'),
     bullmq: await startServer('bullmq'),
     reflektor: await startReflektor(['--target', target, '--durability', 'fsync']),
     reflektorDelivering: await startReflektor(['--target', target, '--durability', 'fsync']),
@@ -116,7 +118,13 @@ if (parts.has('throughput')) {
   // BullMQ runs no worker here; pausing delivery makes reflektor's row the same job (accept + persist).
   await admin(contenders.reflektor.ports[1], 'POST', '/pause');
   const none: Slice = { rps: 0, serverUs: Number.NaN, loaderUs: Number.NaN, loaderBusy: Number.NaN };
-  const best: Record<Name, Slice> = { bare: none, bullmq: none, reflektor: none, reflektorDelivering: none };
+  const best: Record<Name, Slice> = {
+    bare: none,
+    rawSync: none,
+    bullmq: none,
+    reflektor: none,
+    reflektorDelivering: none,
+  };
   for (const child of Object.values(contenders)) await throughput(child, 1); // warm-up
   await drained(contenders.reflektorDelivering);
   for (let round = 1; round <= rounds; round++) {
@@ -133,6 +141,7 @@ if (parts.has('throughput')) {
   for (const child of Object.values(contenders)) await child.stop();
   const rows: Array<[string, Slice]> = [
     ['bare node:http (read body, 202)', best.bare],
+    ['node:http + raw append + fdatasync group commit (the disk floor)', best.rawSync],
     ['node:http + BullMQ queue.add', best.bullmq],
     ['reflektor, fsync, delivery paused', best.reflektor],
     ['reflektor, fsync, delivering to 1 host', best.reflektorDelivering],
@@ -150,9 +159,11 @@ if (parts.has('throughput')) {
   }
   const vsBare = best.reflektor.rps / best.bare.rps;
   const vsBull = best.reflektor.rps / best.bullmq.rps;
+  const vsRaw = best.reflektor.rps / best.rawSync.rps;
   lines.push(
     '',
     `Bars (delivery paused): ≥ 0.75× bare: ${vsBare >= 0.75 ? 'met' : 'NOT met'} (${fmt(vsBare)}×); ≥ 1.5× BullMQ: ${vsBull >= 1.5 ? 'met' : 'NOT met'} (${fmt(vsBull)}×)`,
+    `Reference: reflektor / raw append + fdatasync = ${fmt(vsRaw)}×; raw append + fdatasync / bare = ${fmt(best.rawSync.rps / best.bare.rps)}×`,
     '',
   );
 }
@@ -166,6 +177,8 @@ if (parts.has('latency')) {
     fsync: await startReflektor(['--target', target, '--durability', 'fsync']),
     // The same load against bare node:http: what the load tool and the machine add by themselves.
     bare: await startServer('bare'),
+    // And against a raw append + fdatasync group commit: what the disk adds by itself.
+    rawSync: await startServer('raw-sync'),
   };
   const request = { method: 'POST', headers: HEADERS, body: BODY };
   const paced = (child: Child, duration: number): Promise<LoadResult> =>
@@ -183,6 +196,7 @@ if (parts.has('latency')) {
     ['os', byName.os, paced],
     ['fsync', byName.fsync, paced],
     ['bare', byName.bare, paced],
+    ['raw sync', byName.rawSync, paced],
     ['bare, bursty', byName.bare, bursty],
   ];
   const latency: Record<string, Row> = {};
@@ -231,6 +245,7 @@ if (parts.has('latency')) {
       `p90 ≤ ${fmt(disk.p90 + 1)}, p99 ≤ ${fmt(disk.p99 + 1)}: ${fs.p90 <= disk.p90 + 1 && fs.p99 <= disk.p99 + 1 ? 'met' : 'NOT met'}`,
     ),
     row('bare node:http, same load (reference)', latency.bare, ''),
+    row('node:http + raw append + fdatasync group commit, same load (the disk floor)', latency['raw sync'], ''),
     row(
       'bare node:http, autocannon overallRate, 32 connections (bursty, reference)',
       latency['bare, bursty'],

@@ -1,7 +1,10 @@
 // Child processes for the benches: the peers reflektor is compared with, and the upstream
 // hosts it delivers to. Run as `node servers.js <role>`; prints `ready <port> [<port>…]`.
+import { fdatasync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 
 const role = process.argv[2];
@@ -25,6 +28,50 @@ async function bare(): Promise<number[]> {
         Buffer.concat(chunks);
         res.writeHead(202, { 'content-type': 'application/json', 'content-length': ACCEPTED.length });
         res.end(ACCEPTED);
+      });
+    }),
+  ];
+}
+
+/**
+ * node:http that appends each body to a file and answers 202 once an fdatasync covering it has
+ * returned: bodies arriving while a sync runs are written together and share the next one. No
+ * record format, no index, no recovery: the floor any fsync-durable ingest on this disk stands on.
+ */
+async function rawSync(): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'reflektor-raw-'));
+  const fd = openSync(join(dir, 'log'), 'a');
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  let waiting: Array<[Buffer, ServerResponse]> = [];
+  let syncing = false;
+  let scheduled = false;
+  const answer = (res: ServerResponse) => {
+    res.writeHead(202, { 'content-type': 'application/json', 'content-length': ACCEPTED.length });
+    res.end(ACCEPTED);
+  };
+  const flush = (): void => {
+    scheduled = false;
+    if (syncing || waiting.length === 0) return;
+    const group = waiting;
+    waiting = [];
+    writeSync(fd, Buffer.concat(group.map(([body]) => body)));
+    syncing = true;
+    fdatasync(fd, () => {
+      syncing = false;
+      for (const [, res] of group) answer(res);
+      flush();
+    });
+  };
+  return [
+    await listen((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        waiting.push([Buffer.concat(chunks), res]);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
       });
     }),
   ];
@@ -116,13 +163,15 @@ async function upstream(ports: number): Promise<number[]> {
 const started =
   role === 'bare'
     ? bare()
-    : role === 'bullmq'
-      ? bullmq()
-      : role === 'upstream'
-        ? upstream(Number(process.argv[3] ?? 1))
-        : null;
+    : role === 'raw-sync'
+      ? rawSync()
+      : role === 'bullmq'
+        ? bullmq()
+        : role === 'upstream'
+          ? upstream(Number(process.argv[3] ?? 1))
+          : null;
 if (started === null) {
-  process.stderr.write('usage: servers.js bare|bullmq|upstream [ports]\n');
+  process.stderr.write('usage: servers.js bare|raw-sync|bullmq|upstream [ports]\n');
   process.exit(2);
 }
 started.then((ports) => process.stdout.write(`ready ${ports.join(' ')}\n`));
