@@ -245,7 +245,11 @@ if (parts.has('latency')) {
       `p90 ≤ ${fmt(disk.p90 + 1)}, p99 ≤ ${fmt(disk.p99 + 1)}: ${fs.p90 <= disk.p90 + 1 && fs.p99 <= disk.p99 + 1 ? 'met' : 'NOT met'}`,
     ),
     row('bare node:http, same load (reference)', latency.bare, ''),
-    row('node:http + raw append + fdatasync group commit, same load (the disk floor)', latency['raw sync'], ''),
+    row(
+      'node:http + raw append + fdatasync group commit, same load (the disk floor)',
+      latency['raw sync'],
+      '',
+    ),
     row(
       'bare node:http, autocannon overallRate, 32 connections (bursty, reference)',
       latency['bare, bursty'],
