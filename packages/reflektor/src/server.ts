@@ -99,6 +99,14 @@ function listen(server: Server, port: number, host: string, flag: string): Promi
   });
 }
 
+/** True when `error` says the native SQLite addon could not be loaded (missing or built for another Node.js). */
+function isDriverLoadError(error: NodeJS.ErrnoException): boolean {
+  return (
+    error.code === 'ERR_DLOPEN_FAILED' ||
+    /bindings file|NODE_MODULE_VERSION|invalid ELF header/.test(error.message ?? '')
+  );
+}
+
 /**
  * Starts the ingest and admin servers and delivery. Resolves once both ports listen and
  * delivery of what was already queued has resumed.
@@ -115,9 +123,16 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     try {
       store = new SqliteStore({ dir, durability: options.durability ?? 'fsync' });
     } catch (error) {
+      const message = (error as Error).message;
+      if (isDriverLoadError(error as NodeJS.ErrnoException)) {
+        throw new ReflektorError(
+          'store_failed',
+          `the SQLite driver (better-sqlite3) is not built for Node.js ${process.version} (${message.split('\n')[0]}); run "npm rebuild better-sqlite3", or use a Redis store (--store redis://…).`,
+        );
+      }
       throw new ReflektorError(
         'data_dir',
-        `--data ${dir}: cannot open the queue there (${(error as Error).message}); choose a writable directory.`,
+        `--data ${dir}: cannot open the queue there (${message}); choose a writable directory.`,
       );
     }
   }
