@@ -34,6 +34,20 @@ function waitForLine(
   });
 }
 
+/** Every child a bench started: killed when the bench exits, even by an error, so none outlives it. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
@@ -49,9 +63,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /** Starts a peer or upstream from servers.js. */
 export async function startServer(role: string, ...args: string[]): Promise<Child> {
-  const child = spawn(process.execPath, [here('./servers.js'), role, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = track(
+    spawn(process.execPath, [here('./servers.js'), role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   const match = await waitForLine(child, 'stdout', /ready ([\d ]+)\n/);
   return { process: child, ports: match[1].trim().split(' ').map(Number), stop: stopper(child) };
 }
@@ -59,10 +73,15 @@ export async function startServer(role: string, ...args: string[]): Promise<Chil
 /** Starts the reflektor CLI with a fresh data directory; `ports` = [ingest, admin]. */
 export async function startReflektor(args: string[]): Promise<Child & { data: string }> {
   const data = mkdtempSync(join(tmpdir(), 'reflektor-bench-'));
-  const child = spawn(
-    process.execPath,
-    [here('../src/cli.js'), '--port', '0', '--admin-port', '0', '--data', data, ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_FORMAT: 'text', LOG_LEVEL: 'info' } },
+  const child = track(
+    spawn(
+      process.execPath,
+      [here('../src/cli.js'), '--port', '0', '--admin-port', '0', '--data', data, ...args],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LOG_FORMAT: 'text', LOG_LEVEL: 'info' },
+      },
+    ),
   );
   const match = await waitForLine(child, 'stderr', /reflektor started port=(\d+) adminPort=(\d+)/);
   const stop = stopper(child);
