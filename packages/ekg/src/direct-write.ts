@@ -7,7 +7,7 @@ interface SocketHandle {
 }
 
 /**
- * Writes `bytes` to a subscriber's socket now, in order with everything written to it before.
+ * Writes to one subscriber's socket now, in order with everything written to it before.
  *
  * When nothing of the socket is queued or corked, the bytes go straight to its file descriptor with
  * one write(2): the stream path would allocate a write request, a callback record and its
@@ -16,25 +16,57 @@ interface SocketHandle {
  * a full socket buffer, or an error — goes through the stream as usual, which queues it (counted in
  * `writableLength`, so backpressure and the slow-client drop work as before) and reports errors
  * through its events. Any other socket (a TLS one, a platform without descriptors) uses the stream.
+ *
+ * The descriptor is read from the socket's handle once and kept with that handle object: it is only
+ * used while the socket still holds the same handle (a closed socket's handle is null), so a number
+ * the kernel gave to a newer connection is never written to.
  */
-export function writeNow(socket: Socket, bytes: Buffer): void {
-  const handle = (socket as unknown as { _handle: SocketHandle | null })._handle;
-  const fd = handle?.fd;
-  if (
-    fd === undefined ||
-    fd < 0 ||
-    'encrypted' in socket ||
-    socket.writableLength !== 0 ||
-    socket.writableCorked !== 0
-  ) {
-    socket.write(bytes);
-    return;
+export class DirectWriter {
+  private readonly socket: Socket;
+  /** False for sockets whose bytes must go through the stream (TLS). */
+  private readonly direct: boolean;
+  private handle: SocketHandle | null = null;
+  private fd = -1;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.direct = !('encrypted' in socket);
   }
-  let written = 0;
-  try {
-    written = writeSync(fd, bytes);
-  } catch {
-    // EAGAIN (buffer full) or a broken connection: the stream queues or reports it.
+
+  /**
+   * Writes `bytes`. Returns true when the kernel took all of them at once; false when some went
+   * through the stream (queued there: check the backlog).
+   */
+  write(bytes: Buffer): boolean {
+    const socket = this.socket;
+    const handle = (socket as unknown as { _handle: SocketHandle | null })._handle;
+    if (
+      handle === null ||
+      handle === undefined ||
+      !this.direct ||
+      socket.writableLength !== 0 ||
+      socket.writableCorked !== 0
+    ) {
+      socket.write(bytes);
+      return false;
+    }
+    if (handle !== this.handle) {
+      this.handle = handle;
+      this.fd = handle.fd ?? -1;
+    }
+    const fd = this.fd;
+    if (fd < 0) {
+      socket.write(bytes);
+      return false;
+    }
+    let written = 0;
+    try {
+      written = writeSync(fd, bytes);
+    } catch {
+      // EAGAIN (buffer full) or a broken connection: the stream queues or reports it.
+    }
+    if (written === bytes.length) return true;
+    socket.write(written === 0 ? bytes : bytes.subarray(written));
+    return false;
   }
-  if (written < bytes.length) socket.write(written === 0 ? bytes : bytes.subarray(written));
 }

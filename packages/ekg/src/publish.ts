@@ -25,29 +25,6 @@ export interface PublishResult {
   duplicates: number;
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (declared > limit) {
-      reject(tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let length = 0;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > limit) {
-        reject(tooLarge(limit));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)));
-    request.on('error', reject);
-  });
-}
-
 function tooLarge(limit: number): EkgError {
   return new EkgError(
     'body_too_large',
@@ -62,7 +39,11 @@ function sendJson(
   body: string,
   headers?: Record<string, string>,
 ): void {
-  response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  response.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
   response.end(body);
 }
 
@@ -70,52 +51,133 @@ function sendJson(
  * `POST /publish`: authenticates, validates every envelope, then delivers them in body order. All or
  * nothing on validation: one bad envelope rejects the request (400) and publishes none. Answers 200
  * with a {@link PublishResult}; 401 unsigned or badly signed; 413 too large; 503 while draining.
+ *
+ * The body is taken from the request's events directly and everything up to the rooms' queues runs
+ * in the turn that read it, without promise hops. The 200 is written after the rooms' flush of this
+ * turn (see {@link Room.publish}): the subscribers' writes come first, and an answered publish has
+ * been written to every subscriber. The promise settles once the request is handled; it rejects
+ * only on an unexpected error (never on an {@link EkgError}, which is answered).
  */
-export async function handlePublish(
+export function handlePublish(
   request: IncomingMessage,
   response: ServerResponse,
   context: PublishContext,
 ): Promise<void> {
   const receivedAt = performance.now();
-  try {
+  return new Promise((resolve, reject) => {
+    const refuse = (error: unknown) => {
+      if (!(error instanceof EkgError)) {
+        reject(error);
+        return;
+      }
+      context.metrics.rejectedPublishes.inc({ code: error.code });
+      const headers: Record<string, string> = error.status === 503 ? { 'Retry-After': '1' } : {};
+      if (error.status === 413) headers.Connection = 'close';
+      sendJson(response, error.status, errorBody(error), headers);
+      resolve();
+    };
     if (context.isDraining()) {
-      throw new EkgError(
-        'shutting_down',
-        503,
-        'ekg is shutting down: retry against another instance or in a moment.',
+      refuse(
+        new EkgError(
+          'shutting_down',
+          503,
+          'ekg is shutting down: retry against another instance or in a moment.',
+        ),
       );
+      return;
     }
-    const body = await readBody(request, context.maxBodyBytes);
-    authenticatePublisher(request.headers, body, context.credentials);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new EkgError(
-        'invalid_json',
-        400,
-        'The publish body is not JSON: send one envelope or an array of them.',
-      );
+    const limit = context.maxBodyBytes;
+    if (Number(request.headers['content-length']) > limit) {
+      refuse(tooLarge(limit));
+      return;
     }
-    const envelopes = parseEnvelopes(parsed);
-    const { rooms, metrics } = context;
-    let accepted = 0;
-    for (const envelope of envelopes) {
-      const room = rooms.get(envelope.room);
-      if (envelope.seq <= room.lastSeq) continue;
-      room.publish(frameEvent(envelope, receivedAt));
-      accepted++;
-    }
-    const duplicates = envelopes.length - accepted;
-    metrics.published.inc(accepted);
-    if (duplicates > 0) metrics.duplicates.inc(duplicates);
-    const result: PublishResult = { accepted, duplicates };
-    sendJson(response, 200, JSON.stringify(result));
-  } catch (error) {
-    if (!(error instanceof EkgError)) throw error;
-    context.metrics.rejectedPublishes.inc({ code: error.code });
-    const headers: Record<string, string> = error.status === 503 ? { 'Retry-After': '1' } : {};
-    if (error.status === 413) headers.Connection = 'close';
-    sendJson(response, error.status, errorBody(error), headers);
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    let length = 0;
+    let settled = false;
+    request.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      length += chunk.length;
+      if (length > limit) {
+        settled = true;
+        request.destroy();
+        refuse(tooLarge(limit));
+        return;
+      }
+      if (first === undefined) {
+        first = chunk;
+      } else {
+        more ??= [first];
+        more.push(chunk);
+      }
+    });
+    request.on('end', () => {
+      if (settled) return;
+      settled = true;
+      const body = more !== undefined ? Buffer.concat(more, length) : (first ?? Buffer.alloc(0));
+      try {
+        accept(request, response, body, context, receivedAt);
+        resolve();
+      } catch (error) {
+        refuse(error);
+      }
+    });
+    request.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+  });
+}
+
+/** Authenticates and validates `body`, queues its events in their rooms and schedules the 200. */
+function accept(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  context: PublishContext,
+  receivedAt: number,
+): void {
+  authenticatePublisher(request.headers, body, context.credentials);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new EkgError(
+      'invalid_json',
+      400,
+      'The publish body is not JSON: send one envelope or an array of them.',
+    );
   }
+  const envelopes = parseEnvelopes(parsed);
+  const { rooms, metrics } = context;
+  let accepted = 0;
+  for (const envelope of envelopes) {
+    const room = rooms.get(envelope.room);
+    if (envelope.seq <= room.lastSeq) continue;
+    room.publish(frameEvent(envelope, receivedAt));
+    accepted++;
+  }
+  const duplicates = envelopes.length - accepted;
+  const result: PublishResult = { accepted, duplicates };
+  const answer = JSON.stringify(result);
+  if (accepted === 0) {
+    metrics.duplicates.inc(duplicates);
+    sendJson(response, 200, answer);
+    return;
+  }
+  // Room.publish queued a flush with setImmediate before this one: the answer follows the writes.
+  setImmediate(answerAfterFlush, response, answer, metrics, accepted, duplicates);
+}
+
+function answerAfterFlush(
+  response: ServerResponse,
+  answer: string,
+  metrics: EkgMetrics,
+  accepted: number,
+  duplicates: number,
+): void {
+  metrics.published.inc(accepted);
+  if (duplicates > 0) metrics.duplicates.inc(duplicates);
+  sendJson(response, 200, answer);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Connections } from './connections.js';
-import { writeNow } from './direct-write.js';
+import { DirectWriter } from './direct-write.js';
 import { type FramedEvent, type GapNotice, SSE_HEARTBEAT, sseGap, sseReconnect } from './frame.js';
 import type { Room } from './room.js';
 import type { Subscriber } from './subscriber.js';
@@ -29,6 +29,7 @@ export class SseSubscriber implements Subscriber {
   private readonly response: ServerResponse;
   private readonly socket: Socket;
   private readonly connections: Connections;
+  private readonly writer: DirectWriter;
 
   constructor(
     ip: string,
@@ -42,14 +43,15 @@ export class SseSubscriber implements Subscriber {
     this.response = response;
     this.socket = socket;
     this.connections = connections;
+    this.writer = new DirectWriter(socket);
   }
 
   sendEvent(event: FramedEvent, checkBacklog: boolean): boolean {
     if (this.dropped) return false;
     const socket = this.socket;
     if (!socket.writable) return true;
-    writeNow(socket, event.sseChunk);
-    if (checkBacklog && socket.writableLength > this.connections.maxBufferedBytes) {
+    if (this.writer.write(event.sseChunk) || !checkBacklog) return true;
+    if (socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();
       this.response.destroy();

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Connections } from './connections.js';
-import { writeNow } from './direct-write.js';
+import { DirectWriter } from './direct-write.js';
 import { type FramedEvent, type GapNotice, websocketGap, websocketReconnect } from './frame.js';
 import type { Room } from './room.js';
 import type { Subscriber } from './subscriber.js';
@@ -25,6 +25,7 @@ export class WebSocketSubscriber implements Subscriber {
   private readonly socket: Socket;
   private readonly websocket: WebSocket;
   private readonly connections: Connections;
+  private readonly writer: DirectWriter;
 
   constructor(ip: string, lastSeq: number, socket: Socket, websocket: WebSocket, connections: Connections) {
     this.ip = ip;
@@ -32,14 +33,15 @@ export class WebSocketSubscriber implements Subscriber {
     this.socket = socket;
     this.websocket = websocket;
     this.connections = connections;
+    this.writer = new DirectWriter(socket);
   }
 
   sendEvent(event: FramedEvent, checkBacklog: boolean): boolean {
     if (this.dropped) return false;
     if (this.websocket.readyState !== OPEN) return true;
     const socket = this.socket;
-    writeNow(socket, event.ws);
-    if (checkBacklog && socket.writableLength > this.connections.maxBufferedBytes) {
+    if (this.writer.write(event.ws) || !checkBacklog) return true;
+    if (socket.writableLength > this.connections.maxBufferedBytes) {
       this.dropped = true;
       this.connections.droppedSlow();
       this.websocket.terminate();

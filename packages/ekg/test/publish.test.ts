@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { generateStandardWebhookSecret, signStandardWebhook } from '@backchannel/replayguard';
 import { type EkgServer, startEkg } from '../src/index.js';
@@ -111,6 +112,52 @@ describe('POST /publish', () => {
     const answer = await publish(base, envelope('big', 1, { text: 'x'.repeat(5000) }));
     assert.equal(answer.status, 413);
     assert.equal(answer.body.error?.code, 'body_too_large');
+  });
+
+  test('a body that arrives in several pieces is read whole; one going past --max-body is refused', async () => {
+    const reader = new SseReader(`${base}/rooms/pieces/events`);
+    await waitUntil(() => ekg.roomStats('pieces')?.subscribers === 1, 'the subscriber');
+    const text = JSON.stringify([envelope('pieces', 1, { text: 'a'.repeat(500) }), envelope('pieces', 2)]);
+    const socket = net.connect(ekg.port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Chunked transfer coding, no Content-Length: three body chunks written apart from each other.
+    socket.write(
+      'POST /publish HTTP/1.1\r\nHost: ekg\r\nAuthorization: Bearer test-token\r\n' +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
+    const third = Math.ceil(text.length / 3);
+    for (let i = 0; i < text.length; i += third) {
+      const piece = text.slice(i, i + third);
+      socket.write(`${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    socket.write('0\r\n\r\n');
+    await waitUntil(() => answer.includes('"duplicates"'), 'the answer');
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.ok(answer.endsWith('{"accepted":2,"duplicates":0}'), answer);
+    await waitUntil(() => reader.seqs.length === 2, 'two events');
+    assert.equal(reader.envelopes[0].data && (reader.envelopes[0].data as { text: string }).text.length, 500);
+
+    // The same way past the limit (4096 here): the request is cut off and publishes nothing.
+    const big = JSON.stringify(envelope('pieces', 3, { text: 'b'.repeat(3000) }));
+    const second = net.connect(ekg.port, '127.0.0.1');
+    second.on('error', () => {});
+    const closed = new Promise((resolve) => second.once('close', resolve));
+    await new Promise((resolve) => second.once('connect', resolve));
+    second.write(
+      'POST /publish HTTP/1.1\r\nHost: ekg\r\nAuthorization: Bearer test-token\r\n' +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
+    for (const piece of [big, big]) second.write(`${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`);
+    await closed;
+    assert.equal(ekg.roomStats('pieces')?.lastSeq, 2);
+    socket.destroy();
+    reader.close();
   });
 
   test('metrics count published and duplicate events', async () => {
