@@ -304,7 +304,12 @@ export class SqliteStore implements QueueStore {
       sync.done = true;
       sync.error = error;
       this.finishSyncs();
-      if (this.pending.length > 0) this.flush();
+      // The next group is written at the end of this event-loop turn, not now: requests whose
+      // bytes arrived during the sync are read later in this same turn and join it.
+      if (this.pending.length > 0 && !this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
     });
   }
 
