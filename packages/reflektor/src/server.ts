@@ -7,6 +7,7 @@ import { Ingest } from './ingest.js';
 import { type Logger, loggerFor } from './log.js';
 import { Metrics } from './metrics.js';
 import { checkTargets, lanesOf, Router, type Target } from './routing.js';
+import { DirectoryInUseError } from './store/dir-lock.js';
 import { type Durability, SqliteStore } from './store/sqlite.js';
 import type { QueueStore } from './store/store.js';
 
@@ -124,6 +125,12 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
       store = new SqliteStore({ dir, durability: options.durability ?? 'fsync' });
     } catch (error) {
       const message = (error as Error).message;
+      if (error instanceof DirectoryInUseError) {
+        throw new ReflektorError(
+          'data_dir',
+          `--data ${dir} is in use by another reflektor (pid ${error.pid}); stop it, or give this one its own --data directory (if no reflektor runs, delete ${error.lockFile}).`,
+        );
+      }
       if (isDriverLoadError(error as NodeJS.ErrnoException)) {
         throw new ReflektorError(
           'store_failed',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,5 +216,42 @@ describe('reflektor process', () => {
     ]);
     assert.equal(unwritable.code, 1);
     assert.match(unwritable.stderr, /--data/);
+  });
+
+  it('refuses a data dir another live reflektor uses, and takes over one a killed process left', async () => {
+    const data = join(dir, 'shared');
+    const first = await startCli(['--target', upstream.url, '--data', data]);
+    try {
+      const second = await runCli([
+        '--target',
+        upstream.url,
+        '--data',
+        data,
+        '--port',
+        '0',
+        '--admin-port',
+        '0',
+      ]);
+      assert.equal(second.code, 1);
+      assert.match(
+        second.stderr,
+        new RegExp(`--data .* is in use by another reflektor \\(pid ${first.child.pid}\\)`),
+      );
+      assert.match(second.stderr, /code=data_dir/);
+      // The first one was not disturbed: it still accepts.
+      const res = await request(`http://127.0.0.1:${first.port}/x`, { method: 'POST', body: 'still here' });
+      assert.equal(res.statusCode, 202);
+      await res.body.dump();
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+    // SIGKILL left the lock file behind with a pid that no longer runs: the next start takes it over.
+    assert.equal(readFileSync(join(data, 'reflektor.pid'), 'utf8').trim(), String(first.child.pid));
+    const next = await startCli(['--target', upstream.url, '--data', data]);
+    next.child.kill('SIGTERM');
+    assert.equal(await next.exited, 0);
+    // A clean stop removes it.
+    assert.equal(existsSync(join(data, 'reflektor.pid')), false);
   });
 });

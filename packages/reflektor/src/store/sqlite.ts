@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
 import { loadBetterSqlite3 } from '../sqlite-driver.js';
+import { DirectoryLock } from './dir-lock.js';
 import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
 
 const SqliteDatabase = loadBetterSqlite3();
@@ -128,79 +129,86 @@ export class SqliteStore implements QueueStore {
   private progressTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly checkpointer: Worker;
+  private readonly lock: DirectoryLock;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dir, { recursive: true });
-    const file = join(options.dir, 'reflektor.db');
-    this.durability = options.durability;
-    this.db = new SqliteDatabase(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Checkpoints run on a worker thread (checkpointer.ts), never inside an ingest commit.
-    this.db.pragma('wal_autocheckpoint = 0');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS records (
-        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, target TEXT NOT NULL, only_lane TEXT,
-        method TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
-        ordering_key TEXT, accepted_at INTEGER NOT NULL);
-      DROP INDEX IF EXISTS records_target_seq;
-      CREATE TABLE IF NOT EXISTS cursors (lane TEXT PRIMARY KEY, watermark INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS done (lane TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS dead (
-        lane TEXT NOT NULL, seq INTEGER NOT NULL, attempts INTEGER NOT NULL, reason TEXT NOT NULL,
-        status INTEGER NOT NULL, dead_at INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS dead_seq ON dead (seq);
-    `);
-    // The WAL file exists once the connection has written; sync it and its directory entry once.
-    this.walFd = openSync(`${file}-wal`, 'r+');
-    fsyncSync(this.walFd);
-    const dirFd = openSync(options.dir, 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-    this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {
-      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
-    });
-    this.checkpointer.unref();
-    const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records').get() as { seq: number | null };
-    this.nextSeq = (last.seq ?? 0) + 1;
-    this.durableSeq = this.nextSeq - 1;
-    this.insertMany = this.db.transaction((batch: PendingAppend[]) => {
-      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk.
-      for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
-        const rows = Math.min(ROWS_PER_INSERT, batch.length - start);
-        const params: unknown[] = new Array(rows * 10);
-        for (let i = 0; i < rows; i++) {
-          const item = batch[start + i];
-          const r = item.record;
-          const seq = this.nextSeq++;
-          const o = i * 10;
-          params[o] = seq;
-          params[o + 1] = r.id;
-          params[o + 2] = r.target;
-          params[o + 3] = r.onlyLane;
-          params[o + 4] = r.method;
-          params[o + 5] = r.url;
-          params[o + 6] = JSON.stringify(r.headers);
-          params[o + 7] = r.body;
-          params[o + 8] = r.orderingKey;
-          params[o + 9] = r.acceptedAt;
-          item.stored = {
-            seq,
-            ref: String(seq),
-            id: r.id,
-            target: r.target,
-            onlyLane: r.onlyLane,
-            method: r.method,
-            url: r.url,
-            headers: r.headers,
-            body: r.body,
-            orderingKey: r.orderingKey,
-            acceptedAt: r.acceptedAt,
-          };
+    this.lock = new DirectoryLock(options.dir);
+    try {
+      const file = join(options.dir, 'reflektor.db');
+      this.durability = options.durability;
+      this.db = new SqliteDatabase(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      // Checkpoints run on a worker thread (checkpointer.ts), never inside an ingest commit.
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS records (
+          seq INTEGER PRIMARY KEY, id TEXT NOT NULL, target TEXT NOT NULL, only_lane TEXT,
+          method TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
+          ordering_key TEXT, accepted_at INTEGER NOT NULL);
+        DROP INDEX IF EXISTS records_target_seq;
+        CREATE TABLE IF NOT EXISTS cursors (lane TEXT PRIMARY KEY, watermark INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS done (lane TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS dead (
+          lane TEXT NOT NULL, seq INTEGER NOT NULL, attempts INTEGER NOT NULL, reason TEXT NOT NULL,
+          status INTEGER NOT NULL, dead_at INTEGER NOT NULL, PRIMARY KEY (lane, seq)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS dead_seq ON dead (seq);
+      `);
+      // The WAL file exists once the connection has written; sync it and its directory entry once.
+      this.walFd = openSync(`${file}-wal`, 'r+');
+      fsyncSync(this.walFd);
+      const dirFd = openSync(options.dir, 'r');
+      fsyncSync(dirFd);
+      closeSync(dirFd);
+      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {
+        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+      });
+      this.checkpointer.unref();
+      const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records').get() as { seq: number | null };
+      this.nextSeq = (last.seq ?? 0) + 1;
+      this.durableSeq = this.nextSeq - 1;
+      this.insertMany = this.db.transaction((batch: PendingAppend[]) => {
+        // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk.
+        for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
+          const rows = Math.min(ROWS_PER_INSERT, batch.length - start);
+          const params: unknown[] = new Array(rows * 10);
+          for (let i = 0; i < rows; i++) {
+            const item = batch[start + i];
+            const r = item.record;
+            const seq = this.nextSeq++;
+            const o = i * 10;
+            params[o] = seq;
+            params[o + 1] = r.id;
+            params[o + 2] = r.target;
+            params[o + 3] = r.onlyLane;
+            params[o + 4] = r.method;
+            params[o + 5] = r.url;
+            params[o + 6] = JSON.stringify(r.headers);
+            params[o + 7] = r.body;
+            params[o + 8] = r.orderingKey;
+            params[o + 9] = r.acceptedAt;
+            item.stored = {
+              seq,
+              ref: String(seq),
+              id: r.id,
+              target: r.target,
+              onlyLane: r.onlyLane,
+              method: r.method,
+              url: r.url,
+              headers: r.headers,
+              body: r.body,
+              orderingKey: r.orderingKey,
+              acceptedAt: r.acceptedAt,
+            };
+          }
+          this.insertStatement(rows).run(params);
         }
-        this.insertStatement(rows).run(params);
-      }
-    });
+      });
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
   }
 
   private insertStatement(rows: number): Database.Statement {
@@ -560,5 +568,6 @@ export class SqliteStore implements QueueStore {
     await this.checkpointer.terminate();
     closeSync(this.walFd);
     this.db.close();
+    this.lock.release();
   }
 }
