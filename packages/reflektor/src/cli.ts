@@ -28,20 +28,12 @@ async function main(): Promise<void> {
           partitions: settings.partitions,
           leaseMs: settings.redisLeaseMs,
         });
-  let handle: Awaited<ReturnType<typeof startReflektor>>;
-  try {
-    handle = await startReflektor({ ...settings, store, log });
-  } catch (error) {
-    const code = error instanceof ReflektorError ? error.code : 'start_failed';
-    log.error((error as Error).message, { code });
-    process.exit(1);
-  }
+  // Signal handlers come first: a SIGTERM that arrives while reflektor starts (or right after its
+  // "started" line) still shuts it down cleanly, once it is up, instead of killing it.
+  let handle: Awaited<ReturnType<typeof startReflektor>> | undefined;
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
-    handle.close().then(
+  const close = (): void => {
+    handle!.close().then(
       () => process.exit(0),
       (error: Error) => {
         log.error('shutdown failed', { error: error.message });
@@ -49,8 +41,22 @@ async function main(): Promise<void> {
       },
     );
   };
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    if (handle !== undefined) close();
+  };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    handle = await startReflektor({ ...settings, store, log });
+  } catch (error) {
+    const code = error instanceof ReflektorError ? error.code : 'start_failed';
+    log.error((error as Error).message, { code });
+    process.exit(1);
+  }
+  if (stopping) close();
 }
 
 main();
