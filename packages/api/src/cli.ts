@@ -194,9 +194,40 @@ async function main(): Promise<void> {
     process.stdout.write(usage());
     return;
   }
+  // Signal handlers come first: a SIGTERM that arrives while the api starts (or right after its
+  // "listening" line) shuts it down cleanly once it is up, instead of killing it.
+  let handle: { close(): Promise<void> } | undefined;
+  let stopping = false;
+  /** How long a shutdown may take before the process exits anyway, ms; none for a signal. */
+  let deadlineMs: number | undefined;
+  const close = () => {
+    if (deadlineMs !== undefined) setTimeout(() => process.exit(1), deadlineMs).unref();
+    handle!.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`backchannel-api: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  const stop = (reason: string, deadline?: number) => {
+    if (stopping) return;
+    stopping = true;
+    deadlineMs = deadline;
+    process.stderr.write(`backchannel-api: ${reason}, shutting down\n`);
+    if (handle !== undefined) close();
+    else if (deadline !== undefined) process.exit(1);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Started by a supervisor (backchannel start) with an IPC channel: its end closes however the
+  // supervisor dies, even by SIGKILL, and the api must not outlive it holding its port.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => stop('the supervising process is gone', 900));
+  }
   // Loaded only now, so --help and bad flags answer without loading the server's dependencies.
   const { PortInUseError, startApi } = await import('./server.js');
-  let handle: Awaited<ReturnType<typeof startApi>>;
   try {
     handle = await startApi(options);
   } catch (error) {
@@ -209,21 +240,7 @@ async function main(): Promise<void> {
     process.stderr.write(`backchannel-api: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`backchannel-api: ${signal}, shutting down\n`);
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`backchannel-api: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (stopping) close();
 }
 
 await main();

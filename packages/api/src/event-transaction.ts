@@ -1,158 +1,107 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Db } from './db/connect.js';
 import { inTransaction } from './db/prepared.js';
 import type { Database } from './db/schema.js';
 import type { EventEnvelope } from './envelope.js';
 import { ApiError } from './errors.js';
 import type { Logger } from './log.js';
-import { type EventPublisher, RelayRefusedError } from './publish/reflektor.js';
+import type { OutboxPublisher } from './publish/outbox-publisher.js';
 import { insertEvent } from './store/events.js';
-import { type RoomRow, takeSeqs } from './store/rooms.js';
+import { insertOutboxRow, type OutboxRow } from './store/outbox.js';
+import { advanceSeqs, lockRoom, type RoomRow } from './store/rooms.js';
 
-/** What one change writes, inside the transaction, with the seqs it was given. */
+/** What one change writes, inside the transaction: its events in seq order (none is fine) and its result. */
 export interface ChangeWrite<T> {
-  /** The change's events, in seq order. */
   envelopes: EventEnvelope[];
   result: T;
-  /**
-   * The events that undo this change for clients, published after a failed commit,
-   * numbered from `firstSeq`.
-   */
-  compensation?: (firstSeq: number, at: string) => EventEnvelope[];
 }
 
 export interface ChangeContext {
   trx: Kysely<Database>;
-  /** The room row after its seqs were taken: `last_seq` is this change's last seq. */
+  /** The room's row, locked until commit; `last_seq` is the room's last seq before this change. */
   room: RoomRow;
-  /** The first of this change's `count` consecutive seqs. */
-  firstSeq: number;
   at: string;
   now: Date;
+  /** Takes the room's next `count` seqs and returns the first of them. Call it at most once. */
+  takeSeqs(count: number): Promise<number>;
 }
 
 export interface EventTransactionDeps {
   db: Db;
-  publisher: EventPublisher;
+  outbox: OutboxPublisher;
   log: Logger;
-  onPublished?: (envelopes: EventEnvelope[], ms: number) => void;
-  onRelayRefused?: (error: RelayRefusedError) => void;
 }
 
 /**
- * Runs one change to a room the way DESIGN.md requires: begin, take the room's next
- * `count` seqs (locking the room), write, store every event but `message.created` in
- * `events` (for catch-up), publish the events to reflektor in one request, commit. If reflektor refuses, the transaction rolls back and `event_relay_unavailable`
- * (503) is thrown. If the commit fails after reflektor accepted, the change's
- * compensation events are published with fresh seqs and `internal_error` is thrown.
+ * Runs one change to a room the way DESIGN.md requires: begin, lock the room, write (taking
+ * the room's next seqs), store every event but `message.created` in `events` (for catch-up),
+ * queue the change's events in the outbox, commit, and only then publish them to reflektor.
  *
- * `write` may throw an ApiError to refuse the change (nothing is stored or published).
+ * An event is therefore published only once it is committed, and a seq is never published with
+ * two contents. Resolves with the change's result after the publish attempt: a relay that is
+ * down or slow delays the event (the outbox keeps it and it is sent again) but does not fail the
+ * change. `write` may throw an ApiError to refuse the change (nothing is stored or published).
  */
-export async function commitWithEvents<T>(
+export async function commitChange<T>(
   deps: EventTransactionDeps,
   roomName: string,
-  count: number,
   write: (context: ChangeContext) => Promise<ChangeWrite<T>>,
 ): Promise<T> {
-  return deps.db.writer.connection().execute(async (connection) => {
+  const { written, row } = await deps.db.writer.connection().execute(async (connection) => {
     const trx = await connection.startTransaction().execute();
     inTransaction(trx, deps.db.writer);
-    let written: ChangeWrite<T>;
-    let room: RoomRow;
     try {
-      const locked = await takeSeqs(trx, roomName, count);
-      if (locked === undefined) throw new ApiError('room_not_found', `There is no room "${roomName}".`);
-      room = locked;
+      const room = await lockRoom(trx, roomName);
+      if (room === undefined) throw new ApiError('room_not_found', `There is no room "${roomName}".`);
       const now = new Date();
-      written = await write({ trx, room, firstSeq: room.last_seq - count + 1, at: now.toISOString(), now });
-      // Messages are their own `message.created` record; every other event is kept for catch-up.
-      for (const envelope of written.envelopes) {
-        if (envelope.type !== 'message.created') await insertEvent(trx, room.id, envelope);
-      }
-      const started = performance.now();
-      await deps.publisher.publish(written.envelopes);
-      deps.onPublished?.(written.envelopes, performance.now() - started);
-    } catch (error) {
-      await trx.rollback().execute();
-      if (error instanceof RelayRefusedError) {
-        deps.onRelayRefused?.(error);
-        deps.log.warn('event relay refused an event; change rolled back', {
-          room: roomName,
-          reason: error.message,
-        });
-        throw new ApiError(
-          'event_relay_unavailable',
-          'The live event relay is not accepting events right now; nothing was saved. Try again shortly.',
-          { 'retry-after': '1' },
-        );
-      }
-      throw error;
-    }
-    try {
-      await trx.commit().execute();
-    } catch (commitError) {
-      deps.log.error('commit failed after the event relay accepted the event', {
-        room: roomName,
-        seq: room.last_seq,
-        error: commitError instanceof Error ? commitError.message : String(commitError),
+      let taken = false;
+      const written = await write({
+        trx,
+        room,
+        at: now.toISOString(),
+        now,
+        takeSeqs: async (count) => {
+          if (taken) throw new Error('takeSeqs may be called once per change');
+          taken = true;
+          await advanceSeqs(trx, room.id, count);
+          return room.last_seq + 1;
+        },
       });
-      // Ends the transaction if the failed commit left it open, and frees the connection.
+      let row: OutboxRow | undefined;
+      const { envelopes } = written;
+      if (envelopes.length > 0) {
+        // Messages are their own `message.created` record; every other event is kept for catch-up.
+        for (const envelope of envelopes) {
+          if (envelope.type !== 'message.created') await insertEvent(trx, room.id, envelope);
+        }
+        row = {
+          room_id: room.id,
+          first_seq: envelopes[0].seq,
+          last_seq: envelopes[envelopes.length - 1].seq,
+          room: room.name,
+          body: JSON.stringify(envelopes.length === 1 ? envelopes[0] : envelopes),
+          queued_at: now.toISOString(),
+        };
+        await insertOutboxRow(trx, row);
+      }
+      await trx.commit().execute();
+      return { written, row };
+    } catch (error) {
       await trx
         .rollback()
         .execute()
         .catch(() => {});
-      await compensate(deps, connection, room, written);
-      throw new ApiError('internal_error', 'The change could not be saved. Try again.');
-    }
-    return written.result;
-  });
-}
-
-/**
- * Publishes the compensating events of a change whose commit failed. The failed change's
- * seqs are burned (never given to another event) so clients that saw them are not confused.
- */
-async function compensate<T>(
-  deps: EventTransactionDeps,
-  connection: Kysely<Database>,
-  room: RoomRow,
-  written: ChangeWrite<T>,
-): Promise<void> {
-  if (!written.compensation) return;
-  const burned = room.last_seq;
-  const greatest = deps.db.engine === 'postgres' ? sql`greatest` : sql`max`;
-  try {
-    const trx = await connection.startTransaction().execute();
-    try {
-      const count = written.envelopes.length;
-      const row = await trx
-        .updateTable('rooms')
-        .set({ last_seq: sql<number>`${greatest}(last_seq, ${burned}) + ${count}` })
-        .where('id', '=', room.id)
-        .returning('last_seq')
-        .executeTakeFirstOrThrow();
-      const envelopes = written.compensation(row.last_seq - count + 1, new Date().toISOString());
-      for (const envelope of envelopes) await insertEvent(trx, room.id, envelope);
-      await deps.publisher.publish(envelopes);
-      await trx.commit().execute();
-    } catch (error) {
-      await trx.rollback().execute();
       throw error;
     }
-  } catch (error) {
-    deps.log.error('could not publish the compensating events', {
-      room: room.name,
-      seq: burned,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+  });
+  if (row !== undefined) await deps.outbox.publishCommitted(row);
+  return written.result;
 }
 
 /** What a single-event change writes (see `commitWithEvent`). */
 export interface SingleChangeWrite<T> {
   envelope: EventEnvelope;
   result: T;
-  compensation?: (seq: number, at: string) => EventEnvelope;
 }
 
 export interface SingleChangeContext {
@@ -163,21 +112,15 @@ export interface SingleChangeContext {
   now: Date;
 }
 
-/** `commitWithEvents` for a change with exactly one event, numbered `seq`. */
+/** `commitChange` for a change with exactly one event, numbered `seq`. */
 export function commitWithEvent<T>(
   deps: EventTransactionDeps,
   roomName: string,
   write: (context: SingleChangeContext) => Promise<SingleChangeWrite<T>>,
 ): Promise<T> {
-  return commitWithEvents(deps, roomName, 1, async ({ trx, room, firstSeq, at, now }) => {
-    const written = await write({ trx, room, seq: firstSeq, at, now });
-    const compensation = written.compensation;
-    return {
-      envelopes: [written.envelope],
-      result: written.result,
-      ...(compensation
-        ? { compensation: (seq: number, compensationAt: string) => [compensation(seq, compensationAt)] }
-        : {}),
-    };
+  return commitChange(deps, roomName, async ({ trx, room, at, now, takeSeqs }) => {
+    const seq = await takeSeqs(1);
+    const written = await write({ trx, room, seq, at, now });
+    return { envelopes: [written.envelope], result: written.result };
   });
 }

@@ -6,12 +6,13 @@ export interface ApiMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   messagesPosted: Counter;
   roomsCreated: Counter;
-  eventsPublished: Counter<'type'>;
+  eventsPublished: Counter;
   relayRefused: Counter;
   publishDuration: Histogram;
   rateLimited: Counter;
   roomsPurged: Counter;
   postsWaiting: Gauge;
+  outboxRoomsDraining: Gauge;
 }
 
 export function createMetrics(): ApiMetrics {
@@ -38,18 +39,17 @@ export function createMetrics(): ApiMetrics {
     }),
     eventsPublished: new Counter({
       name: 'backchannel_api_events_published_total',
-      help: 'Events accepted by reflektor, by type',
-      labelNames: ['type'],
+      help: 'Events accepted by reflektor (an event sent again after a failure counts again)',
       registers: [registry],
     }),
     relayRefused: new Counter({
       name: 'backchannel_api_event_relay_refused_total',
-      help: 'Changes rolled back because reflektor did not accept their event',
+      help: 'Requests reflektor did not accept (their events stay in the outbox and are sent again)',
       registers: [registry],
     }),
     publishDuration: new Histogram({
       name: 'backchannel_api_event_publish_duration_seconds',
-      help: 'Round trip of one accepted event to reflektor',
+      help: 'Round trip of one accepted request to reflektor',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
       registers: [registry],
     }),
@@ -61,6 +61,11 @@ export function createMetrics(): ApiMetrics {
     postsWaiting: new Gauge({
       name: 'backchannel_api_posts_waiting',
       help: 'Posts waiting for the post in flight to their room, to go out in the next batch',
+      registers: [registry],
+    }),
+    outboxRoomsDraining: new Gauge({
+      name: 'backchannel_api_outbox_rooms_draining',
+      help: 'Rooms whose committed events wait in the outbox because reflektor did not accept them',
       registers: [registry],
     }),
     roomsPurged: new Counter({

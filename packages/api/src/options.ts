@@ -19,6 +19,14 @@ export interface ApiOptions {
   reflektorToken?: string;
   /** Deadline for one publish round trip, ms. Default 2000. */
   reflektorTimeoutMs?: number;
+  /** First wait before a room's events are sent again after reflektor did not accept them, ms; doubles per failure. Default 100. */
+  outboxRetryMinMs?: number;
+  /** Longest wait between such attempts, ms. Default 5000. */
+  outboxRetryMaxMs?: number;
+  /** How often the outbox is searched for events no publisher of this process looks after, ms. Default 1000. */
+  outboxSweepIntervalMs?: number;
+  /** Age at which another process's (or a crashed one's) queued events are taken over by the search, ms. Default 5000. */
+  outboxStaleAfterMs?: number;
   /** The origin browsers use (links, Origin check, cookie `Secure`). Default `http://localhost:3000`. */
   publicUrl?: string;
   /** `redis://…`: share rate limits through Redis instead of process memory. */
@@ -57,6 +65,10 @@ export const defaultOptions = {
   databaseSchema: 'public',
   reflektorUrls: ['http://127.0.0.1:3002'],
   reflektorTimeoutMs: 2000,
+  outboxRetryMinMs: 100,
+  outboxRetryMaxMs: 5000,
+  outboxSweepIntervalMs: 1000,
+  outboxStaleAfterMs: 5000,
   publicUrl: 'http://localhost:3000',
   redisPrefix: 'backchannel:api:',
   messageMaxLength: 280,

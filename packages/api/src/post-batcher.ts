@@ -1,7 +1,14 @@
 import type { EventEnvelope } from './envelope.js';
 import { ApiError } from './errors.js';
-import { commitWithEvents, type EventTransactionDeps } from './event-transaction.js';
-import { insertMessages, type MessageView } from './store/messages.js';
+import { commitChange, type EventTransactionDeps } from './event-transaction.js';
+import {
+  insertMessages,
+  type MessageRow,
+  type MessageView,
+  messagesByPostKey,
+  messageView,
+  type NewMessage,
+} from './store/messages.js';
 import { type RoomRow, roomStatus } from './store/rooms.js';
 
 /** Throws the error a post to a room in this state gets: 410 closed or expired, 409 paused. */
@@ -16,10 +23,22 @@ export function requireOpen(room: RoomRow, now: Date): void {
   }
 }
 
-interface PendingPost {
+/** One post as the route hands it over. */
+export interface PostRequest {
   author: string;
   text: string;
-  resolve: (message: MessageView) => void;
+  /** The client's Idempotency-Key: a post with a key the room has seen returns that message. */
+  key?: string;
+}
+
+/** The outcome of a post: its message, and whether it was created earlier by a post with the same key. */
+export interface PostResult {
+  message: MessageView;
+  replayed: boolean;
+}
+
+interface PendingPost extends PostRequest {
+  resolve: (result: PostResult) => void;
   reject: (error: unknown) => void;
 }
 
@@ -34,7 +53,9 @@ const MAX_BATCH = 64;
  * Posts messages room by room. A post to a room with no post in flight goes out at
  * once; posts that arrive while one is in flight wait and then go out together: one
  * transaction, consecutive seqs in arrival order, one reflektor request (a JSON array).
- * Each post resolves with its own message, or rejects with its batch's error.
+ * Each post resolves with its own message, or rejects with its batch's error. A post whose
+ * Idempotency-Key the room already has (stored, or earlier in the same batch) creates nothing
+ * and resolves with that message; the same key with other content is refused with 422.
  */
 export class PostBatcher {
   private readonly rooms = new Map<string, RoomQueue>();
@@ -44,15 +65,15 @@ export class PostBatcher {
     private readonly waiting?: { inc(): void; dec(by: number): void },
   ) {}
 
-  post(room: string, author: string, text: string): Promise<MessageView> {
+  post(room: string, request: PostRequest): Promise<PostResult> {
     let queue = this.rooms.get(room);
     if (queue === undefined) {
       queue = { pending: [], flushing: false };
       this.rooms.set(room, queue);
     }
     const pending = queue.pending;
-    const promise = new Promise<MessageView>((resolve, reject) => {
-      pending.push({ author, text, resolve, reject });
+    const promise = new Promise<PostResult>((resolve, reject) => {
+      pending.push({ ...request, resolve, reject });
     });
     if (queue.flushing) this.waiting?.inc();
     else void this.flush(room, queue);
@@ -68,8 +89,12 @@ export class PostBatcher {
       this.waiting?.dec(first ? batch.length - 1 : batch.length);
       first = false;
       try {
-        const messages = await this.commit(room, batch);
-        for (let i = 0; i < batch.length; i++) batch[i].resolve(messages[i]);
+        const outcomes = await this.commit(room, batch);
+        for (let i = 0; i < batch.length; i++) {
+          const outcome = outcomes[i];
+          if (outcome instanceof ApiError) batch[i].reject(outcome);
+          else batch[i].resolve(outcome);
+        }
       } catch (error) {
         for (const post of batch) post.reject(error);
       }
@@ -78,31 +103,85 @@ export class PostBatcher {
     this.rooms.delete(room);
   }
 
-  private commit(roomName: string, batch: PendingPost[]): Promise<MessageView[]> {
-    return commitWithEvents(this.deps, roomName, batch.length, async ({ trx, room, firstSeq, at, now }) => {
-      requireOpen(room, now);
-      const messages: MessageView[] = [];
-      const envelopes: EventEnvelope[] = [];
+  private commit(roomName: string, batch: PendingPost[]): Promise<(PostResult | ApiError)[]> {
+    return commitChange(this.deps, roomName, async ({ trx, room, at, now, takeSeqs }) => {
+      const keys = batch.flatMap((post) => (post.key === undefined ? [] : [post.key]));
+      const stored = new Map<string, MessageRow>();
+      for (const row of await messagesByPostKey(trx, room.id, keys)) stored.set(row.post_key!, row);
+
+      const outcomes: (PostResult | ApiError | undefined)[] = new Array(batch.length);
+      const fresh: number[] = [];
+      const firstWithKey = new Map<string, number>();
       for (let i = 0; i < batch.length; i++) {
-        const seq = firstSeq + i;
-        const { author, text } = batch[i];
-        const id = String(seq);
-        messages.push({ id, seq, author, text, at });
-        envelopes.push({ room: roomName, seq, type: 'message.created', at, data: { id, author, text } });
+        const { key, author, text } = batch[i];
+        const earlier = key === undefined ? undefined : stored.get(key);
+        if (earlier !== undefined) {
+          outcomes[i] = sameContent(earlier, author, text)
+            ? { message: messageView(earlier), replayed: true }
+            : keyReused();
+        } else if (key !== undefined && firstWithKey.has(key)) {
+          // Filled in below, once the first post with this key has its message.
+        } else {
+          if (key !== undefined) firstWithKey.set(key, i);
+          fresh.push(i);
+        }
       }
-      await insertMessages(trx, room.id, messages);
-      return {
-        envelopes,
-        result: messages,
-        compensation: (deletedSeq, deletedAt) =>
-          messages.map((message, i) => ({
+
+      const messages: NewMessage[] = [];
+      const envelopes: EventEnvelope[] = [];
+      if (fresh.length > 0) {
+        requireOpen(room, now);
+        const firstSeq = await takeSeqs(fresh.length);
+        for (let n = 0; n < fresh.length; n++) {
+          const post = batch[fresh[n]];
+          const seq = firstSeq + n;
+          const id = String(seq);
+          const message: NewMessage = {
+            id,
+            seq,
+            author: post.author,
+            text: post.text,
+            at,
+            postKey: post.key ?? null,
+          };
+          messages.push(message);
+          outcomes[fresh[n]] = { message: publicView(message), replayed: false };
+          envelopes.push({
             room: roomName,
-            seq: deletedSeq + i,
-            type: 'message.deleted' as const,
-            at: deletedAt,
-            data: { id: message.id },
-          })),
-      };
+            seq,
+            type: 'message.created',
+            at,
+            data: { id, author: post.author, text: post.text },
+          });
+        }
+        await insertMessages(trx, room.id, messages);
+      }
+      for (let i = 0; i < batch.length; i++) {
+        if (outcomes[i] !== undefined) continue;
+        const { key, author, text } = batch[i];
+        const original = outcomes[firstWithKey.get(key!)!] as PostResult;
+        outcomes[i] =
+          original.message.author === author && original.message.text === text
+            ? { message: original.message, replayed: true }
+            : keyReused();
+      }
+      return { envelopes, result: outcomes as (PostResult | ApiError)[] };
     });
   }
+}
+
+function publicView(message: NewMessage): MessageView {
+  return { id: message.id, seq: message.seq, author: message.author, text: message.text, at: message.at };
+}
+
+/** A deleted message keeps its key but not its content: any retry of it counts as the same post. */
+function sameContent(row: MessageRow, author: string, text: string): boolean {
+  return row.deleted_at !== null || (row.author === author && row.text === text);
+}
+
+function keyReused(): ApiError {
+  return new ApiError(
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used for a different message; send a new key with each new message.',
+  );
 }

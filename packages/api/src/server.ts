@@ -9,6 +9,7 @@ import { configureLogging, createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { PostBatcher } from './post-batcher.js';
+import { OutboxPublisher } from './publish/outbox-publisher.js';
 import { createReflektorPublisher } from './publish/reflektor.js';
 import { schedulePurge } from './purge.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
@@ -97,6 +98,14 @@ function buildApp(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  // An empty body with `content-type: application/json` (a bodiless POST or DELETE from a
+  // client that sets the header on every call) is no body, not invalid JSON.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
   });
   const csp = contentSecurityPolicy(context.publicOrigin);
   const debugging = options.logLevel === 'debug';
@@ -239,16 +248,22 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     registry: metrics.registry,
   });
   const { messageLimiter, roomLimiter, redis } = createLimiters(options);
-  const changes: EventTransactionDeps = {
+  const outbox = new OutboxPublisher({
     db,
     publisher,
     log,
-    onPublished: (envelopes, ms) => {
-      for (const envelope of envelopes) metrics.eventsPublished.inc({ type: envelope.type });
+    retryMinMs: options.outboxRetryMinMs,
+    retryMaxMs: options.outboxRetryMaxMs,
+    sweepIntervalMs: options.outboxSweepIntervalMs,
+    staleAfterMs: options.outboxStaleAfterMs,
+    onPublished: (row, ms) => {
+      metrics.eventsPublished.inc(row.last_seq - row.first_seq + 1);
       metrics.publishDuration.observe(ms / 1000);
     },
-    onRelayRefused: () => metrics.relayRefused.inc(),
-  };
+    onRefused: () => metrics.relayRefused.inc(),
+    onDrainingChanged: (rooms) => metrics.outboxRoomsDraining.set(rooms),
+  });
+  const changes: EventTransactionDeps = { db, outbox, log };
   const context: AppContext = {
     options,
     db,
@@ -264,6 +279,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
   };
   const readiness: Readiness = { ready: false };
   const releaseAll = async () => {
+    await outbox.close(Math.min(options.reflektorTimeoutMs, 2000));
     await publisher.close();
     await messageLimiter.close();
     await roomLimiter.close();
@@ -307,6 +323,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
           options.purgeIntervalMs,
         )
       : async () => {};
+  outbox.start();
   readiness.ready = true;
   log.info('api listening', { port, engine: db.engine, publicUrl: options.publicUrl });
 

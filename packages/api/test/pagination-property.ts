@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { connectDb, type Db } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { insertMessages, messagePage, tombstoneMessage } from '../src/store/messages.js';
-import { insertRoom, takeSeqs } from '../src/store/rooms.js';
+import { advanceSeqs, insertRoom } from '../src/store/rooms.js';
 import { createTestDatabase, type EngineUnderTest, type TestDatabase } from './helpers/database.js';
 
 type Op =
@@ -66,16 +66,23 @@ export function definePaginationProperty(engine: EngineUnderTest, runs: number):
               expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
             });
             assert.ok(room);
+            let lastSeq = 0;
             const live = new Set<number>();
             const deleted = new Set<number>();
             const insert = async () => {
-              const locked = await takeSeqs(db.writer, name, 1);
-              assert.ok(locked);
-              const seq = locked.last_seq;
+              await advanceSeqs(db.writer, room.id, 1);
+              const seq = ++lastSeq;
               await insertMessages(db.writer, room.id, [
-                { id: String(seq), seq, author: 'a', text: `m${seq}`, at: new Date().toISOString() },
+                {
+                  id: String(seq),
+                  seq,
+                  author: 'a',
+                  text: `m${seq}`,
+                  at: new Date().toISOString(),
+                  postKey: null,
+                },
               ]);
-              live.add(locked.last_seq);
+              live.add(seq);
             };
             for (let i = 0; i < initial; i++) await insert();
             const aliveAtStart = new Set(live);

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { connectDb, type Db } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { inTransaction, prepared } from '../src/db/prepared.js';
-import { insertMessages, type MessageView, messagePage } from '../src/store/messages.js';
-import { findRoom, insertRoom, takeSeqs } from '../src/store/rooms.js';
+import { insertMessages, messagePage, type NewMessage } from '../src/store/messages.js';
+import { advanceSeqs, findRoom, insertRoom, lockRoom } from '../src/store/rooms.js';
 import { createTestDatabase, type EngineUnderTest, type TestDatabase } from './helpers/database.js';
 
 /** The prepared-query layer (built once per dialect, bound per call) on one engine. */
@@ -72,17 +72,20 @@ export function definePreparedSuite(engine: EngineUnderTest): void {
       assert.equal((await findRoom(db.reader, 'charlie'))?.title, 'Daily');
     });
 
-    test('takeSeqs returns the room after its seqs were taken, undefined for no room', async () => {
+    test('lockRoom reads the room (undefined for none) and advanceSeqs moves its last seq', async () => {
       await db.writer.connection().execute(async (connection) => {
         const trx = await connection.startTransaction().execute();
         inTransaction(trx, db.writer);
-        const first = await takeSeqs(trx, 'bravo', 3);
-        const second = await takeSeqs(trx, 'bravo', 2);
-        assert.equal(await takeSeqs(trx, 'nope', 1), undefined);
+        const room = await lockRoom(trx, 'bravo');
+        assert.ok(room);
+        await advanceSeqs(trx, room.id, 3);
+        await advanceSeqs(trx, room.id, 2);
+        assert.equal(await lockRoom(trx, 'nope'), undefined);
+        const after = await lockRoom(trx, 'bravo');
         await trx.commit().execute();
-        assert.equal(first?.last_seq, 3);
-        assert.equal(second?.last_seq, 5);
-        assert.equal(second?.name, 'bravo');
+        assert.equal(room.last_seq, 0);
+        assert.equal(after?.last_seq, 5);
+        assert.equal(after?.name, 'bravo');
       });
       assert.equal((await findRoom(db.reader, 'bravo'))?.last_seq, 5);
     });
@@ -91,10 +94,10 @@ export function definePreparedSuite(engine: EngineUnderTest): void {
       await db.writer.connection().execute(async (connection) => {
         const trx = await connection.startTransaction().execute();
         inTransaction(trx, db.writer);
-        await takeSeqs(trx, 'delta', 1);
-        const room = await findRoom(trx, 'delta');
+        const room = await lockRoom(trx, 'delta');
+        await advanceSeqs(trx, room!.id, 1);
         await insertMessages(trx, room!.id, [
-          { id: '1', seq: 1, author: 'a', text: 'gone', at: '2026-01-01T00:00:00.000Z' },
+          { id: '1', seq: 1, author: 'a', text: 'gone', at: '2026-01-01T00:00:00.000Z', postKey: null },
         ]);
         assert.equal((await messagePage(trx, room!.id, 'newest', 0, 10)).messages.length, 1);
         await trx.rollback().execute();
@@ -105,12 +108,13 @@ export function definePreparedSuite(engine: EngineUnderTest): void {
     });
 
     test('inserts more rows than one statement takes, and pages through them', async () => {
-      const messages: MessageView[] = Array.from({ length: 150 }, (_, i) => ({
+      const messages: NewMessage[] = Array.from({ length: 150 }, (_, i) => ({
         id: String(i + 1),
         seq: i + 1,
         author: `a${i + 1}`,
         text: `text ${i + 1}`,
         at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        postKey: null,
       }));
       await insertMessages(db.writer, roomId, messages);
       const newest = await messagePage(db.reader, roomId, 'newest', 0, 100);

@@ -14,6 +14,7 @@ import { Migrator } from 'kysely';
 import { Registry } from 'prom-client';
 import { connectDb, type Db } from '../src/db/connect.js';
 import { migrations } from '../src/db/migrations/index.js';
+import { OutboxPublisher } from '../src/publish/outbox-publisher.js';
 import { createReflektorPublisher, type EventPublisher } from '../src/publish/reflektor.js';
 import { findRoom, insertRoom } from '../src/store/rooms.js';
 import { expiryFor } from '../src/validate/lifetime.js';
@@ -103,6 +104,7 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
     let database: TestDatabase;
     let db: Db;
     let publisher: EventPublisher;
+    let outbox: OutboxPublisher;
     let app: FastifyInstance;
     let intake: WebhookIntakeHandle;
     let port = 0;
@@ -143,7 +145,7 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
         db,
         registry: metricsRegistry,
         log: silent,
-        changes: { db, publisher, log: { ...silent, debug() {} } },
+        changes: { db, outbox, log: { ...silent, debug() {} } },
         config: resolveWebhookConfig({
           publicUrl,
           env: {
@@ -188,12 +190,22 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
       publisher = createReflektorPublisher({ urls: [reflektor.url], timeoutMs: 2000 });
+      outbox = new OutboxPublisher({
+        db,
+        publisher,
+        log: { ...silent, debug() {} },
+        retryMinMs: 50,
+        retryMaxMs: 500,
+        sweepIntervalMs: 1000,
+        staleAfterMs: 5000,
+      });
       ({ app, intake, registry } = await buildApp());
       port = (app.server.address() as { port: number }).port;
     });
 
     after(async () => {
       await app.close();
+      await outbox.close(1000);
       await publisher.close();
       await db.close();
       await reflektor.close();

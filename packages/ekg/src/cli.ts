@@ -117,7 +117,22 @@ const FLAGS: readonly Flag[] = [
     env: 'EKG_TRUST_PROXY',
     kind: 'boolean',
     defaultText: 'false',
-    help: 'count connections by the last X-Forwarded-For address (the one the proxy in front added)',
+    help: 'count connections by the last X-Forwarded-For address (the one the proxy in front added), from any peer',
+  },
+  {
+    name: 'trusted-proxy',
+    env: 'EKG_TRUSTED_PROXY',
+    kind: 'list',
+    defaultText: 'none',
+    help: 'believe X-Forwarded-For only from this peer address, the proxy in front (repeatable); safer than --trust-proxy',
+  },
+  {
+    name: 'reorder-window',
+    env: 'EKG_REORDER_WINDOW_MS',
+    kind: 'integer',
+    defaultText: '100',
+    help: 'an event ahead of a missing seq waits this long for it, ms (0: send at once, clients fetch the gap)',
+    min: 0,
   },
   {
     name: 'room-idle',
@@ -267,8 +282,12 @@ function optionsFrom(values: Values): { options: EkgOptions; level: LogLevel; fo
     maxBodyBytes: integer('max-body'),
     maxBufferedBytes: integer('max-buffered'),
     corsOrigins: list('cors-origin'),
-    trustProxy: (read(byName.get('trust-proxy')!, values) as boolean | undefined) ?? false,
+    trustProxy:
+      list('trusted-proxy').length > 0
+        ? list('trusted-proxy')
+        : ((read(byName.get('trust-proxy')!, values) as boolean | undefined) ?? false),
     roomIdleMs: integer('room-idle'),
+    reorderWindowMs: integer('reorder-window'),
     shutdownSpreadMs: integer('shutdown-spread'),
     shutdownTimeoutMs: integer('shutdown-timeout'),
     signatureToleranceSeconds: integer('signature-tolerance'),
@@ -305,10 +324,11 @@ async function main(): Promise<void> {
   const log = getLogger('ekg');
   let server: Awaited<ReturnType<typeof startEkg>> | undefined;
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, deadlineMs?: number) => {
     if (stopping) return;
     stopping = true;
     log.info('stopping on %s', signal);
+    if (deadlineMs !== undefined) setTimeout(() => process.exit(1), deadlineMs).unref();
     if (server === undefined) process.exit(0);
     server.close().then(
       () => process.exit(0),
@@ -321,6 +341,12 @@ async function main(): Promise<void> {
   // Registered before listening, so a signal that arrives as soon as the port opens is graceful too.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started by a supervisor (backchannel start) with an IPC channel: its end closes however the
+  // supervisor dies, even by SIGKILL, and ekg must not outlive it holding its port.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => stop('the supervising process is gone', 900));
+  }
   try {
     server = await startEkg(settings.options);
   } catch (error) {

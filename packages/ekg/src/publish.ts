@@ -155,8 +155,7 @@ function accept(
   for (const envelope of envelopes) {
     const room = rooms.get(envelope.room);
     if (envelope.seq <= room.lastSeq) continue;
-    room.publish(frameEvent(envelope, receivedAt));
-    accepted++;
+    if (room.publish(frameEvent(envelope, receivedAt))) accepted++;
   }
   const duplicates = envelopes.length - accepted;
   const result: PublishResult = { accepted, duplicates };

@@ -31,11 +31,16 @@ export class Room {
   private size = 0;
   private pending: FramedEvent[] = [];
   private readonly observer: FlushObserver;
+  private readonly reorderWindowMs: number;
+  /** Events that arrived ahead of a missing seq, by seq, waiting for it (see {@link publish}). */
+  private held: Map<number, FramedEvent> | undefined;
+  private heldTimer: NodeJS.Timeout | undefined;
 
-  constructor(name: string, capacity: number, observer: FlushObserver) {
+  constructor(name: string, capacity: number, observer: FlushObserver, reorderWindowMs = 0) {
     this.name = name;
     this.ring = new Array(capacity);
     this.observer = observer;
+    this.reorderWindowMs = reorderWindowMs;
   }
 
   /** Events held, oldest first. */
@@ -46,10 +51,53 @@ export class Room {
   /**
    * Appends `event` to the buffer and queues it for every subscriber (written by {@link flush},
    * scheduled for the end of this event-loop turn). Returns false, touching nothing, when the seq is
-   * not above the room's last one: a redelivery.
+   * not above the room's last one (or is already waiting): a redelivery.
+   *
+   * An event that arrives ahead of a missing seq (several publishers can reach the relay in another
+   * order than their commits) waits up to the reorder window for the missing ones, and goes out in
+   * seq order as soon as they came. When the window passes first, it goes out anyway and its
+   * subscribers get a `gap` for what is missing, which they fetch from the api.
    */
   publish(event: FramedEvent): boolean {
     if (event.seq <= this.lastSeq) return false;
+    if (event.seq > this.lastSeq + 1 && this.lastSeq > 0 && this.reorderWindowMs > 0) {
+      this.held ??= new Map();
+      if (this.held.has(event.seq)) return false;
+      this.held.set(event.seq, event);
+      this.lastActivity = Date.now();
+      this.heldTimer ??= setTimeout(releaseHeld, this.reorderWindowMs, this);
+      return true;
+    }
+    this.append(event);
+    const held = this.held;
+    if (held !== undefined) {
+      for (let next = held.get(this.lastSeq + 1); next !== undefined; next = held.get(this.lastSeq + 1)) {
+        held.delete(next.seq);
+        this.append(next);
+      }
+      if (held.size === 0) this.stopHolding();
+    }
+    return true;
+  }
+
+  /** Publishes every waiting event now, in seq order, whatever is still missing before it. */
+  releaseHeld(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.stopHolding();
+    for (const seq of [...held.keys()].sort((a, b) => a - b)) {
+      const event = held.get(seq)!;
+      if (event.seq > this.lastSeq) this.append(event);
+    }
+  }
+
+  private stopHolding(): void {
+    if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    this.held = undefined;
+  }
+
+  private append(event: FramedEvent): void {
     this.lastSeq = event.seq;
     this.lastActivity = Date.now();
     const capacity = this.ring.length;
@@ -61,7 +109,6 @@ export class Room {
       this.head = (this.head + 1) % capacity;
     }
     if (this.pending.push(event) === 1) setImmediate(flushRoom, this);
-    return true;
   }
 
   /** Writes the queued events to every subscriber now. Called at the end of the turn and at shutdown. */
@@ -129,6 +176,10 @@ export class Room {
 
 function flushRoom(room: Room): void {
   room.flush();
+}
+
+function releaseHeld(room: Room): void {
+  room.releaseHeld();
 }
 
 /** Consecutive events as one: their frames back to back, written with one call per socket. */

@@ -10,11 +10,13 @@ export class Rooms {
   private readonly capacity: number;
   private readonly idleMs: number;
   private readonly observer: FlushObserver;
+  private readonly reorderWindowMs: number;
 
-  constructor(capacity: number, idleMs: number, observer: FlushObserver) {
+  constructor(capacity: number, idleMs: number, observer: FlushObserver, reorderWindowMs = 0) {
     this.capacity = capacity;
     this.idleMs = idleMs;
     this.observer = observer;
+    this.reorderWindowMs = reorderWindowMs;
   }
 
   get size(): number {
@@ -24,7 +26,7 @@ export class Rooms {
   get(name: string): Room {
     let room = this.byName.get(name);
     if (room === undefined) {
-      room = new Room(name, this.capacity, this.observer);
+      room = new Room(name, this.capacity, this.observer, this.reorderWindowMs);
       this.byName.set(name, room);
     }
     return room;
@@ -40,7 +42,10 @@ export class Rooms {
 
   /** Writes every room's queued events now (before shutdown tells clients to go). */
   flushAll(): void {
-    for (const room of this.byName.values()) room.flush();
+    for (const room of this.byName.values()) {
+      room.releaseHeld();
+      room.flush();
+    }
   }
 
   /** Frees idle rooms; returns how many were freed. */

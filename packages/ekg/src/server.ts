@@ -42,10 +42,20 @@ export interface EkgOptions {
   maxBufferedBytes?: number;
   /** Origins allowed to read streams cross-origin (CORS) and to open WebSockets. Default none (same origin only). */
   corsOrigins?: readonly string[];
-  /** Count connections by the first `X-Forwarded-For` address instead of the peer address. Default false. */
-  trustProxy?: boolean;
+  /**
+   * Count connections by the last `X-Forwarded-For` address (the one the proxy in front appended)
+   * instead of the peer address: `true` believes the header from any peer, a list of addresses
+   * only from peers with one of those addresses (the proxy's). Default false: the header is ignored.
+   */
+  trustProxy?: boolean | readonly string[];
   /** A room with no subscribers and no publish for this long is freed, ms. Default 300000. */
   roomIdleMs?: number;
+  /**
+   * An event that arrives ahead of a missing seq of its room waits this long for it, so events that
+   * reach ekg out of order still go out in order, ms; 0 sends at once (clients then fetch the gap).
+   * Default 100.
+   */
+  reorderWindowMs?: number;
   /** At shutdown, clients are told to reconnect after a random delay up to this, ms. Default 3000. */
   shutdownSpreadMs?: number;
   /** At shutdown, connections still open after this are cut, ms. Default 10000. */
@@ -90,8 +100,10 @@ interface Settings {
   maxBodyBytes: number;
   maxBufferedBytes: number;
   corsOrigins: ReadonlySet<string>;
-  trustProxy: boolean;
+  /** Peers whose X-Forwarded-For is believed: all, none, or those listed. */
+  trustProxy: boolean | ReadonlySet<string>;
   roomIdleMs: number;
+  reorderWindowMs: number;
   shutdownSpreadMs: number;
   shutdownTimeoutMs: number;
 }
@@ -130,8 +142,9 @@ function resumeSeq(request: IncomingMessage, query: string): number {
   return Number(text);
 }
 
-function clientIp(request: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
+function clientIp(request: IncomingMessage, trustProxy: boolean | ReadonlySet<string>): string {
+  const peer = request.socket.remoteAddress ?? 'unknown';
+  if (trustProxy === true || (trustProxy !== false && trustProxy.has(peer))) {
     const forwarded = request.headers['x-forwarded-for'];
     // The trusted proxy appends the address it saw, so the last entry is the one it vouches
     // for; earlier entries come from the client and could be anything.
@@ -140,7 +153,18 @@ function clientIp(request: IncomingMessage, trustProxy: boolean): string {
       if (last !== '') return last;
     }
   }
-  return request.socket.remoteAddress ?? 'unknown';
+  return peer;
+}
+
+/** The set of trusted proxy addresses, with IPv4 ones also in their IPv4-mapped IPv6 form. */
+function trustedPeers(trustProxy: boolean | readonly string[] | undefined): boolean | ReadonlySet<string> {
+  if (trustProxy === undefined || typeof trustProxy === 'boolean') return trustProxy ?? false;
+  const peers = new Set<string>();
+  for (const address of trustProxy) {
+    peers.add(address);
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(address)) peers.add(`::ffff:${address}`);
+  }
+  return peers;
 }
 
 function settingsOf(options: EkgOptions): Settings {
@@ -156,8 +180,9 @@ function settingsOf(options: EkgOptions): Settings {
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxBufferedBytes: options.maxBufferedBytes ?? 256 * 1024,
     corsOrigins: new Set(options.corsOrigins ?? []),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustedPeers(options.trustProxy),
     roomIdleMs: options.roomIdleMs ?? 300000,
+    reorderWindowMs: options.reorderWindowMs ?? 100,
     shutdownSpreadMs: options.shutdownSpreadMs ?? 3000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10000,
   };
@@ -177,7 +202,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
   }
   const settings = settingsOf(options);
   const metrics = new EkgMetrics();
-  const rooms = new Rooms(settings.bufferSize, settings.roomIdleMs, metrics);
+  const rooms = new Rooms(settings.bufferSize, settings.roomIdleMs, metrics, settings.reorderWindowMs);
   const connections = new Connections(
     new ConnectionLimiter(settings.maxConnections, settings.maxConnectionsPerIp),
     metrics,

@@ -39,6 +39,34 @@ describe('limits', () => {
     }
   });
 
+  test('X-Forwarded-For is believed only from a listed proxy address', async () => {
+    for (const [trusted, secondStatus] of [
+      [['127.0.0.1'], 200],
+      [['192.0.2.250'], 503],
+    ] as const) {
+      const ekg = await startEkg({
+        port: 0,
+        host: '127.0.0.1',
+        tokens: ['test-token'],
+        maxConnectionsPerIp: 1,
+        trustProxy: trusted,
+      });
+      const base = `http://127.0.0.1:${ekg.port}`;
+      try {
+        const first = new SseReader(`${base}/rooms/xff/events`, { 'X-Forwarded-For': '192.0.2.1' });
+        await waitUntil(() => first.status === 200, 'the first stream');
+        // Another address in the header: a different client only when the peer is the trusted proxy.
+        const second = new SseReader(`${base}/rooms/xff/events`, { 'X-Forwarded-For': '192.0.2.2' });
+        await waitUntil(() => second.status !== 0, 'the answer');
+        assert.equal(second.status, secondStatus, `trusting ${trusted.join()}`);
+        first.close();
+        second.close();
+      } finally {
+        await ekg.close();
+      }
+    }
+  });
+
   test('connections past the per-address and total limits are refused with 503, SSE and WebSocket', async () => {
     const ekg = await startEkg({
       port: 0,

@@ -53,6 +53,42 @@ describe('POST /publish', () => {
     reader.close();
   });
 
+  test('an event ahead of a missing seq waits for it, and the room goes out in seq order without a gap', async () => {
+    const reader = new SseReader(`${base}/rooms/reordered/events`);
+    await waitUntil(() => ekg.roomStats('reordered')?.subscribers === 1, 'the subscriber');
+    await publish(base, envelope('reordered', 1));
+    await waitUntil(() => reader.seqs.length === 1, 'the first event');
+    // Two api hosts committed 2 and 3; 3 reached the relay first.
+    assert.deepEqual((await publish(base, envelope('reordered', 3))).body, { accepted: 1, duplicates: 0 });
+    assert.deepEqual((await publish(base, envelope('reordered', 3))).body, { accepted: 0, duplicates: 1 });
+    assert.deepEqual((await publish(base, envelope('reordered', 2))).body, { accepted: 1, duplicates: 0 });
+    await waitUntil(() => reader.seqs.length === 3, 'three events');
+    assert.deepEqual(reader.seqs, [1, 2, 3]);
+    assert.ok(!reader.messages.some((m) => m.event === 'gap'), 'no gap was announced');
+    reader.close();
+  });
+
+  test('when the missing seq does not come within the reorder window, the event goes out after a gap', async () => {
+    const reader = new SseReader(`${base}/rooms/holed/events`);
+    await waitUntil(() => ekg.roomStats('holed')?.subscribers === 1, 'the subscriber');
+    await publish(base, envelope('holed', 1));
+    const started = Date.now();
+    await publish(base, envelope('holed', 3));
+    await waitUntil(() => reader.seqs.length === 2, 'the held event');
+    assert.ok(Date.now() - started >= 90, 'it waited for the window');
+    assert.deepEqual(
+      reader.messages.map((m) => [m.event, m.event === 'gap' ? m.data : m.id]),
+      [
+        ['message.created', '1'],
+        ['gap', JSON.stringify({ room: 'holed', from: 2, to: 2 })],
+        ['message.created', '3'],
+      ],
+    );
+    // The late one is below the room's last seq now: the client fetched it from the api.
+    assert.deepEqual((await publish(base, envelope('holed', 2))).body, { accepted: 0, duplicates: 1 });
+    reader.close();
+  });
+
   test('an array of envelopes for several rooms with a bearer token', async () => {
     const answer = await publish(base, [envelope('a', 1), envelope('b', 1), envelope('a', 2)]);
     assert.equal(answer.status, 200);

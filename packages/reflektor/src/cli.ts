@@ -41,14 +41,23 @@ async function main(): Promise<void> {
       },
     );
   };
-  const stop = (signal: string): void => {
+  const stop = (signal: string, deadlineMs?: number): void => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    if (deadlineMs !== undefined) setTimeout(() => process.exit(1), deadlineMs).unref();
     if (handle !== undefined) close();
+    else if (deadlineMs !== undefined) process.exit(1);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started by a supervisor (backchannel start) with an IPC channel: its end closes however the
+  // supervisor dies, even by SIGKILL, and reflektor must not outlive it holding its ports. What it
+  // accepted is on disk; what it had not yet delivered is delivered by the next start.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => stop('the supervising process is gone', 900));
+  }
   try {
     handle = await startReflektor({ ...settings, store, log });
   } catch (error) {

@@ -23,6 +23,8 @@ export interface MessagesTable {
   text: string;
   created_at: string;
   deleted_at: string | null;
+  /** The poster's Idempotency-Key, unique per room; null for posts sent without one. */
+  post_key: string | null;
 }
 
 /** Every event except `message.created` (those are the messages table). */
@@ -34,8 +36,25 @@ export interface EventsTable {
   data: string;
 }
 
+/**
+ * Committed events not yet accepted by reflektor: one row per change (one request body), removed
+ * once reflektor answered 2xx. `body` is exactly what is sent, so a retry repeats it byte for byte.
+ */
+export interface OutboxTable {
+  room_id: number;
+  first_seq: number;
+  last_seq: number;
+  /** The room's name: the request's ordering key. */
+  room: string;
+  /** The JSON request body: one envelope, or an array of several. */
+  body: string;
+  /** ISO 8601 time of the commit. */
+  queued_at: string;
+}
+
 export interface Database {
   rooms: RoomsTable;
   messages: MessagesTable;
   events: EventsTable;
+  outbox: OutboxTable;
 }

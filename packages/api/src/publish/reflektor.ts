@@ -1,17 +1,17 @@
 import { HostPool } from '@backchannel/hostpool';
 import type { Registry } from 'prom-client';
-import type { EventEnvelope } from '../envelope.js';
 
 /**
- * Sends events to reflektor; resolves only once reflektor answered 2xx (durably queued).
- * Several events of one room go in one request, as a JSON array (ekg accepts both forms).
+ * Sends one room's committed events to reflektor; resolves only once reflektor answered 2xx
+ * (durably queued), rejects with {@link RelayRefusedError} otherwise. `body` is one envelope, or
+ * a JSON array of several of one room (ekg accepts both forms).
  */
 export interface EventPublisher {
-  publish(envelopes: EventEnvelope[]): Promise<void>;
+  publish(room: string, body: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** reflektor did not accept an event (refused, unreachable or too slow): the caller must not commit. */
+/** reflektor did not accept a request (refused, unreachable or too slow): it must be sent again. */
 export class RelayRefusedError extends Error {
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
@@ -34,8 +34,8 @@ export interface ReflektorPublisherOptions {
 /**
  * Publishes one room's envelopes (an object for one, an array for several) as `POST <url>/publish` with `Reflektor-Ordering-Key: <room>`
  * through a balanced `HostPool`. A request is tried on another host only when it cannot
- * have reached the first one. Ordering per room is the caller's job: publish a room's
- * next event only after the previous one resolved.
+ * have reached the first one. Ordering per room is the caller's job (`OutboxPublisher`):
+ * publish a room's next request only after the previous one resolved.
  */
 export function createReflektorPublisher(options: ReflektorPublisherOptions): EventPublisher {
   if (options.urls.length === 0) throw new Error('at least one reflektor URL is required');
@@ -52,10 +52,10 @@ export function createReflektorPublisher(options: ReflektorPublisherOptions): Ev
   const authorization = options.token ? `Bearer ${options.token}` : undefined;
 
   return {
-    async publish(envelopes: EventEnvelope[]): Promise<void> {
+    async publish(room: string, body: string): Promise<void> {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
-        'reflektor-ordering-key': envelopes[0].room,
+        'reflektor-ordering-key': room,
       };
       if (authorization) headers.authorization = authorization;
       let statusCode: number;
@@ -64,7 +64,7 @@ export function createReflektorPublisher(options: ReflektorPublisherOptions): Ev
           method: 'POST',
           path: '/publish',
           headers,
-          body: JSON.stringify(envelopes.length === 1 ? envelopes[0] : envelopes),
+          body,
         });
         statusCode = response.statusCode;
       } catch (error) {

@@ -25,6 +25,25 @@ interface PageQuery {
   limit?: number;
 }
 
+/** Printable ASCII without spaces, as a UUID or any other random token a client makes. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
+
+/**
+ * The post's `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header), if any:
+ * 8 to 128 printable ASCII characters, chosen by the client once per message and sent again
+ * with every retry of it.
+ */
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw new ApiError(
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 8 to 128 printable ASCII characters without spaces (a UUID works), sent once.',
+    );
+  }
+  return header;
+}
+
 export function registerMessageRoutes(app: FastifyInstance, context: AppContext): void {
   const maxLength = context.options.messageMaxLength;
 
@@ -48,9 +67,11 @@ export function registerMessageRoutes(app: FastifyInstance, context: AppContext)
     async (request, reply) => {
       const author = cleanText('author', request.body.author, AUTHOR_MAX_LENGTH);
       const text = cleanText('text', request.body.text, maxLength);
+      const key = idempotencyKey(request.headers['idempotency-key']);
       await enforceRateLimit(context, context.messageLimiter, request, reply, 'message');
-      const message = await context.posts.post(request.params.room, author, text);
-      context.metrics.messagesPosted.inc();
+      const { message, replayed } = await context.posts.post(request.params.room, { author, text, key });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      else context.metrics.messagesPosted.inc();
       reply.code(201);
       return { message };
     },

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import type { StoredRoomStatus } from '../db/schema.js';
 import type { EventEnvelope } from '../envelope.js';
 import { ApiError } from '../errors.js';
-import { commitWithEvent, commitWithEvents } from '../event-transaction.js';
+import { commitChange, commitWithEvent } from '../event-transaction.js';
 import { presentedOwnerToken, requireOwner } from '../security/owner-token.js';
 import { findMessage, tombstoneMessage } from '../store/messages.js';
 import { type RoomRow, roomStatus, setRoomStatus } from '../store/rooms.js';
@@ -20,10 +20,6 @@ const transitions = {
 >;
 
 type Action = keyof typeof transitions;
-
-function roomUpdated(room: RoomRow, seq: number, at: string): EventEnvelope {
-  return { room: room.name, seq, type: 'room.updated', at, data: { status: roomStatus(room, new Date()) } };
-}
 
 export function registerModerationRoutes(app: FastifyInstance, context: AppContext): void {
   app.delete<{ Params: { room: string; id: string } }>(
@@ -51,24 +47,20 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
       // Deleting twice is a no-op: no second event.
       if (message.deleted_at !== null) return reply.code(204).send();
       try {
-        await commitWithEvents(
-          context.changes,
-          current.name,
-          1,
-          async ({ trx, room, firstSeq: eventSeq, at }) => {
-            const fresh = await findMessage(trx, room.id, seq);
-            if (fresh === undefined || fresh.deleted_at !== null) throw new AlreadyDeleted();
-            await tombstoneMessage(trx, room.id, seq, at);
-            const envelope: EventEnvelope = {
-              room: room.name,
-              seq: eventSeq,
-              type: 'message.deleted',
-              at,
-              data: { id: String(seq) },
-            };
-            return { envelopes: [envelope], result: undefined };
-          },
-        );
+        await commitChange(context.changes, current.name, async ({ trx, room, at, takeSeqs }) => {
+          const fresh = await findMessage(trx, room.id, seq);
+          if (fresh === undefined || fresh.deleted_at !== null) throw new AlreadyDeleted();
+          await tombstoneMessage(trx, room.id, seq, at);
+          const eventSeq = await takeSeqs(1);
+          const envelope: EventEnvelope = {
+            room: room.name,
+            seq: eventSeq,
+            type: 'message.deleted',
+            at,
+            data: { id: String(seq) },
+          };
+          return { envelopes: [envelope], result: undefined };
+        });
       } catch (error) {
         if (!(error instanceof AlreadyDeleted)) throw error;
       }
@@ -105,13 +97,8 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
               at,
               data: { status: transition.to },
             };
-            const after: RoomRow = { ...room, status: transition.to };
-            return {
-              envelope,
-              result: after,
-              compensation: (compensationSeq, compensationAt) =>
-                roomUpdated(room, compensationSeq, compensationAt),
-            };
+            const after: RoomRow = { ...room, status: transition.to, last_seq: seq };
+            return { envelope, result: after };
           },
         );
         context.log.info(`room ${action}`, { room: current.name });

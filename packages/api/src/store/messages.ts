@@ -17,11 +17,16 @@ export function messageView(row: Pick<MessageRow, 'seq' | 'author' | 'text' | 'c
   return { id: String(row.seq), seq: row.seq, author: row.author, text: row.text, at: row.created_at };
 }
 
+/** A message to store: what clients see, and the poster's Idempotency-Key (null for none). */
+export interface NewMessage extends MessageView {
+  postKey: string | null;
+}
+
 /** Rows per insert statement; a post batch is at most this many messages. */
 const INSERT_ROWS = 64;
-const FIELDS = 4;
+const FIELDS = 5;
 
-/** `insert into messages … values (…), …` for `rows` rows: arguments room id, then seq, author, text, at per row. */
+/** `insert into messages … values (…), …` for `rows` rows: arguments room id, then seq, author, text, at, key per row. */
 function insertShape(rows: number): PreparedQuery<unknown[], unknown> {
   return new PreparedQuery(
     (db, ...args: unknown[]) =>
@@ -33,6 +38,7 @@ function insertShape(rows: number): PreparedQuery<unknown[], unknown> {
           text: args[3 + row * FIELDS] as string,
           created_at: args[4 + row * FIELDS] as string,
           deleted_at: null,
+          post_key: args[5 + row * FIELDS] as string | null,
         })),
       ),
     1 + rows * FIELDS,
@@ -45,15 +51,32 @@ const insertShapes: PreparedQuery<unknown[], unknown>[] = [];
 export async function insertMessages(
   db: Kysely<Database>,
   roomId: number,
-  messages: MessageView[],
+  messages: readonly NewMessage[],
 ): Promise<void> {
   for (let from = 0; from < messages.length; from += INSERT_ROWS) {
     const chunk = messages.slice(from, from + INSERT_ROWS);
     insertShapes[chunk.length] ??= insertShape(chunk.length);
     const args: unknown[] = [roomId];
-    for (const message of chunk) args.push(message.seq, message.author, message.text, message.at);
+    for (const message of chunk) {
+      args.push(message.seq, message.author, message.text, message.at, message.postKey);
+    }
     await insertShapes[chunk.length].run(db, ...args);
   }
+}
+
+/** The room's messages posted with one of `keys` as their Idempotency-Key. */
+export async function messagesByPostKey(
+  db: Kysely<Database>,
+  roomId: number,
+  keys: readonly string[],
+): Promise<MessageRow[]> {
+  if (keys.length === 0) return [];
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('room_id', '=', roomId)
+    .where('post_key', 'in', keys)
+    .execute();
 }
 
 export async function findMessage(

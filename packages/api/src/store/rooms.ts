@@ -47,31 +47,29 @@ export async function insertRoom(db: Kysely<Database>, room: NewRoom): Promise<R
     .executeTakeFirst();
 }
 
-const advanceSeq = (db: Kysely<Database>, name: string, count: number) =>
+const roomByNameForUpdate = prepared((db, name: string) =>
+  db.selectFrom('rooms').selectAll().where('name', '=', name).forUpdate(),
+);
+
+/**
+ * Reads the room's row for a change, locking it until the transaction ends (PostgreSQL
+ * `FOR UPDATE`; SQLite has one writer connection, so its transaction is the lock). Changes to
+ * one room therefore take their seqs and commit one after another, in seq order.
+ */
+export async function lockRoom(db: Kysely<Database>, name: string): Promise<RoomRow | undefined> {
+  return onSqlite(db) ? roomByName.first(db, name) : roomByNameForUpdate.first(db, name);
+}
+
+const advanceSeq = prepared((db, roomId: number, count: number) =>
   db
     .updateTable('rooms')
     .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
-    .where('name', '=', name);
-const advanceSeqReturning = prepared((db, name: string, count: number) =>
-  advanceSeq(db, name, count).returningAll(),
+    .where('id', '=', roomId),
 );
-const advanceSeqOnly = prepared(advanceSeq);
 
-/**
- * Takes the room's next `count` event seqs (the returned `last_seq` is the last of them).
- * Call it inside a transaction: it also locks the room's row (PostgreSQL) until commit, so
- * a room's events commit in seq order. On SQLite the row is read back by a second
- * statement rather than by `RETURNING`, which makes SQLite build and free a temporary
- * b-tree (with its own page cache) on every call.
- */
-export async function takeSeqs(
-  db: Kysely<Database>,
-  name: string,
-  count: number,
-): Promise<RoomRow | undefined> {
-  if (!onSqlite(db)) return advanceSeqReturning.first(db, name, count);
-  const changed = await advanceSeqOnly.run(db, name, count);
-  return changed === 0 ? undefined : roomByName.first(db, name);
+/** Adds `count` to the room's `last_seq`; call it on a row locked by {@link lockRoom}. */
+export async function advanceSeqs(db: Kysely<Database>, roomId: number, count: number): Promise<void> {
+  await advanceSeq.run(db, roomId, count);
 }
 
 export async function setRoomStatus(

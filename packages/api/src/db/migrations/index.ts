@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as webhookEvents from '../../webhooks/migration.js';
 import * as roomsMessagesEvents from './0001_rooms_messages_events.js';
 import * as messagesClustered from './0003_messages_clustered.js';
+import * as outboxAndPostKeys from './0004_outbox_and_post_keys.js';
 
 /**
  * Every migration, in the order they run. Names sort in that order too; add a new
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_rooms_messages_events': roomsMessagesEvents,
   '0002_webhook_events': webhookEvents,
   '0003_messages_clustered': messagesClustered,
+  '0004_outbox_and_post_keys': outboxAndPostKeys,
 };

@@ -1,0 +1,3 @@
+import { definePublishAfterCommitSuite } from './publish-after-commit-suite.js';
+
+definePublishAfterCommitSuite('postgres');
