@@ -2,7 +2,7 @@
 import { ConfigError, readStackConfig, startHelp } from './config.js';
 import { log, setUpLogging } from './log.js';
 import { parseRestartFlags, restartHelp, runRestart } from './restart-command.js';
-import { type RunState, removeRunState, writeRunState } from './run-state.js';
+import { isAlive, type RunState, readRunState, removeRunState, writeRunState } from './run-state.js';
 import { ServiceStartError } from './service-process.js';
 import { PortInUseError, type Stack, startStack } from './stack.js';
 import { printStatus, statusHelp } from './status.js';
@@ -50,16 +50,11 @@ async function runStart(argv: string[]): Promise<number> {
   exitOn('SIGINT');
   exitOn('SIGTERM');
 
-  stack = await startStack(config, {
-    onServiceExit: (name, code, signal) =>
-      log.warning('%s exited unexpectedly (%s); starting it again', name, signal ?? `exit code ${code}`),
-    onServiceLost: (name, error) => {
-      log.error('%s could not be kept running: %s', name, error.message);
-      void shutdown('failure').then(() => process.exit(1));
-    },
-  });
-  if (shuttingDown) return shuttingDown;
-  const running: Stack = stack;
+  // A run that was killed (SIGKILL, out of memory) left its state file behind; its services exit
+  // within a second of its death, so give their ports a moment to come free.
+  const previous = readRunState(config.dataDir);
+  const uncleanStop = previous !== undefined && previous.pid !== process.pid && !isAlive(previous.pid);
+  if (uncleanStop) log.info('the last run (pid %d) did not stop cleanly; starting anyway', previous.pid);
   const state: RunState = {
     pid: process.pid,
     url: config.publicUrl,
@@ -67,6 +62,25 @@ async function runStart(argv: string[]): Promise<number> {
     restarting: null,
     lastError: null,
   };
+  stack = await startStack(
+    config,
+    {
+      onServiceExit: ({ name, reason, restartInMs, crashLooping }) => {
+        const when = `starting it again in ${(restartInMs / 1000).toFixed(2)} s`;
+        if (crashLooping) log.error('%s keeps exiting (%s); %s', name, reason, when);
+        else log.warning('%s exited (%s); %s', name, reason, when);
+      },
+      onServiceBack: (name, restarts) => log.info('%s is back (restart %d)', name, restarts),
+      onHealthChange: (services) => {
+        state.services = services;
+        if (!shuttingDown && stack !== undefined) writeRunState(config.dataDir, state);
+      },
+    },
+    { portGraceMs: uncleanStop ? 3000 : 0 },
+  );
+  if (shuttingDown) return shuttingDown;
+  const running: Stack = stack;
+  state.services = running.health();
   writeRunState(config.dataDir, state);
   // SIGHUP (or "backchannel restart"): a rolling restart, one service at a time.
   let rolling: Promise<void> = Promise.resolve();

@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ServiceHealth } from './supervision.js';
 
 /** What a running `backchannel start` says about itself in `<data dir>/backchannel.json`. */
 export interface RunState {
@@ -11,6 +12,8 @@ export interface RunState {
   restarting: string | null;
   /** Why the last rolling restart failed, if it did. */
   lastError: string | null;
+  /** Each service's state under supervision (absent in files written by older versions). */
+  services?: Record<string, ServiceHealth>;
 }
 
 export function runStatePath(dataDir: string): string {
@@ -42,6 +45,7 @@ export function readRunState(dataDir: string): RunState | undefined {
       restarts: state.restarts,
       restarting: typeof state.restarting === 'string' ? state.restarting : null,
       lastError: typeof state.lastError === 'string' ? state.lastError : null,
+      ...(typeof state.services === 'object' && state.services !== null ? { services: state.services } : {}),
     };
   } catch {
     return undefined;

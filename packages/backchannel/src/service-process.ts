@@ -36,7 +36,9 @@ async function isReady(url: string): Promise<boolean> {
 
 /**
  * One service running as a child process of this one. Its stdout and stderr are the
- * parent's, so its logs appear in the same terminal.
+ * parent's, so its logs appear in the same terminal. It also gets an IPC channel: the
+ * kernel closes it however this process dies (even by SIGKILL), and the services stop when
+ * it closes, so none outlives its supervisor.
  */
 export class ServiceProcess {
   #child: ChildProcess | undefined;
@@ -60,8 +62,10 @@ export class ServiceProcess {
     this.#stopping = false;
     const child = spawn(process.execPath, [this.spec.script, ...this.spec.args], {
       env: this.spec.env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // Nothing is sent over the channel; it exists to close. It must not keep this process alive.
+    child.channel?.unref();
     this.#child = child;
     this.#exit = new Promise((resolve) => {
       child.once('exit', (code, signal) => {

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { generateStandardWebhookSecret } from '@backchannel/replayguard';
 import type { StackConfig } from './config.js';
 import { type OriginServer, type OriginUpstream, startOrigin } from './origin.js';
-import { isPortTaken } from './port-check.js';
+import { findPortHolder, isPortTaken, type PortHolder } from './port-check.js';
 import { ServiceProcess, type ServiceSpec } from './service-process.js';
+import { type ServiceHealth, Supervision } from './supervision.js';
 
 export type ServiceName = 'ekg' | 'reflektor' | 'api';
 
-/** A port that something else already holds; says which flag moves it. */
+/** A port that something else already holds; names the holder when it can, and says which flag moves it. */
 export class PortInUseError extends Error {
   readonly code = 'ERR_PORT_IN_USE';
   constructor(
@@ -18,16 +19,24 @@ export class PortInUseError extends Error {
     readonly what: string,
     readonly flag: string,
     readonly env: string,
+    readonly holder?: PortHolder,
   ) {
+    const by = holder ? ` by pid ${holder.pid} (${shorten(holder.command)})` : '';
     super(
-      `port ${port} (${what}) is already in use: stop whatever holds it, or choose another port with --${flag} or ${env}`,
+      `port ${port} (${what}) is already in use${by}: stop it, or choose another port with --${flag} or ${env}`,
     );
     this.name = 'PortInUseError';
   }
 }
 
+function shorten(command: string): string {
+  return command.length > 100 ? `${command.slice(0, 97)}...` : command || 'unknown command';
+}
+
 export interface Stack {
   readonly config: StackConfig;
+  /** Each service's state under supervision: running, restarting or crash-looping, and its restarts. */
+  health(): Record<ServiceName, ServiceHealth>;
   /** The origin's URL on this machine, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
@@ -43,11 +52,23 @@ export interface Stack {
   stop(): Promise<boolean>;
 }
 
+/** A service exited without being asked (or failed to start again); the stack restarts it after `restartInMs`. */
+export interface ServiceExit {
+  name: ServiceName;
+  /** `exit code 1`, `signal SIGKILL`, or why a start attempt failed. */
+  reason: string;
+  restartInMs: number;
+  /** Whether it has now exited `crashLoopExits` times within a minute. */
+  crashLooping: boolean;
+}
+
 export interface StackHooks {
-  /** Called when a service exits without being asked; the stack restarts it. */
-  onServiceExit?: (name: ServiceName, code: number | null, signal: NodeJS.Signals | null) => void;
-  /** Called when a service could not be brought back. */
-  onServiceLost?: (name: ServiceName, error: Error) => void;
+  /** Called each time a service exits without being asked, or a start attempt fails; the stack restarts it. */
+  onServiceExit?: (exit: ServiceExit) => void;
+  /** Called when a service that exited answers ready again. */
+  onServiceBack?: (name: ServiceName, restarts: number) => void;
+  /** Called whenever a service's supervision state changes (for the run-state file). */
+  onHealthChange?: (health: Record<ServiceName, ServiceHealth>) => void;
 }
 
 function cliOf(packageName: string): string {
@@ -77,8 +98,13 @@ export function serviceSpecs(
     ekg: {
       name: 'ekg',
       script: cliOf('ekg'),
-      // Browsers reach ekg through the origin, which appends their address to X-Forwarded-For.
-      args: flags({ port: String(config.ekgPort), secret: secrets.signSecret, 'trust-proxy': true }),
+      // Only the origin reaches ekg (loopback); it appends each browser's address to
+      // X-Forwarded-For, and only its header is believed.
+      args: [
+        ...flags({ port: String(config.ekgPort), host: local, secret: secrets.signSecret }),
+        ...flags({ 'trusted-proxy': local }),
+        ...flags({ 'trusted-proxy': '::1' }),
+      ],
       env,
       readyUrl: `http://${local}:${config.ekgPort}/ready`,
     },
@@ -113,7 +139,12 @@ export function serviceSpecs(
   };
 }
 
-async function checkPorts(config: StackConfig): Promise<void> {
+/**
+ * Throws {@link PortInUseError} for the first port of the stack that is taken. When the last run
+ * stopped uncleanly its services may still be on their way out (they exit within a second of
+ * their supervisor's death): a taken port is then given `graceMs` to come free.
+ */
+async function checkPorts(config: StackConfig, graceMs: number): Promise<void> {
   const wanted: [number, string, string, string, string][] = [
     [config.port, config.host, "the browser's origin", 'port', 'PORT'],
     [config.apiPort, '127.0.0.1', 'api', 'api-port', 'BACKCHANNEL_API_PORT'],
@@ -127,8 +158,12 @@ async function checkPorts(config: StackConfig): Promise<void> {
     ],
     [config.ekgPort, '127.0.0.1', 'ekg', 'ekg-port', 'BACKCHANNEL_EKG_PORT'],
   ];
+  const deadline = Date.now() + graceMs;
   for (const [port, host, what, flag, env] of wanted) {
-    if (await isPortTaken(port, host)) throw new PortInUseError(port, what, flag, env);
+    while (await isPortTaken(port, host)) {
+      if (Date.now() >= deadline) throw new PortInUseError(port, what, flag, env, findPortHolder(port));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
@@ -136,16 +171,25 @@ const startOrder: ServiceName[] = ['ekg', 'reflektor', 'api'];
 /** Whose requests wait at the origin while a service restarts: the api is reflektor's only client. */
 const heldFor: Record<ServiceName, OriginUpstream> = { ekg: 'ekg', reflektor: 'api', api: 'api' };
 const stopOrder: ServiceName[] = ['api', 'reflektor', 'ekg'];
-const maxRestartsPerMinute = 5;
+
+export interface StartStackOptions {
+  /** How long a taken port may take to come free (a previous run's services on their way out), ms. Default 0. */
+  portGraceMs?: number;
+}
 
 /**
  * Starts ekg, reflektor and the api as child processes, then the origin. Resolves once
- * every piece answers ready. A service that exits on its own is started again (at most
- * five times a minute). Throws {@link PortInUseError} or `ServiceStartError`, after
- * stopping whatever it had started.
+ * every piece answers ready. A service that exits on its own is started again, after a
+ * wait that doubles with each exit in a row (capped); one that keeps exiting is reported as
+ * crash-looping by {@link Stack.health} but is still retried. Throws {@link PortInUseError}
+ * or `ServiceStartError`, after stopping whatever it had started.
  */
-export async function startStack(config: StackConfig, hooks: StackHooks = {}): Promise<Stack> {
-  await checkPorts(config);
+export async function startStack(
+  config: StackConfig,
+  hooks: StackHooks = {},
+  options: StartStackOptions = {},
+): Promise<Stack> {
+  await checkPorts(config, options.portGraceMs ?? 0);
   mkdirSync(join(config.dataDir, 'reflektor'), { recursive: true });
   mkdirSync(join(config.dataDir, 'api'), { recursive: true });
   const specs = serviceSpecs(config, {
@@ -158,32 +202,55 @@ export async function startStack(config: StackConfig, hooks: StackHooks = {}): P
     api: new ServiceProcess(specs.api),
   };
   let stopping = false;
-  const restarts: Record<ServiceName, number[]> = { ekg: [], reflektor: [], api: [] };
+  const supervision = {
+    ekg: new Supervision(),
+    reflektor: new Supervision(),
+    api: new Supervision(),
+  };
+  const health = (): Record<ServiceName, ServiceHealth> => ({
+    ekg: supervision.ekg.health(),
+    reflektor: supervision.reflektor.health(),
+    api: supervision.api.health(),
+  });
+  const healthChanged = () => hooks.onHealthChange?.(health());
+
+  /** Brings an exited service back, retrying with backoff until it answers ready or the stack stops. */
+  const bringBack = async (name: ServiceName, reason: string): Promise<void> => {
+    const watch = supervision[name];
+    if (watch.restarting || stopping) return;
+    watch.restarting = true;
+    // Requests that arrive meanwhile wait for the new process instead of failing.
+    void origin?.hold(heldFor[name]);
+    try {
+      let why = reason;
+      for (;;) {
+        const restartInMs = watch.recordExit(why);
+        hooks.onServiceExit?.({ name, reason: why, restartInMs, crashLooping: watch.crashLooping });
+        healthChanged();
+        await new Promise((resolve) => setTimeout(resolve, restartInMs));
+        if (stopping) return;
+        try {
+          await services[name].start();
+          break;
+        } catch (error) {
+          if (stopping) return;
+          why = error instanceof Error ? error.message : String(error);
+        }
+      }
+      watch.recordStart();
+      hooks.onServiceBack?.(name, watch.restarts);
+    } finally {
+      watch.restarting = false;
+      origin?.release(heldFor[name]);
+      healthChanged();
+    }
+  };
 
   for (const name of startOrder) {
-    const service = services[name];
-    service.onUnexpectedExit = (code, signal) => {
-      if (stopping) return;
-      hooks.onServiceExit?.(name, code, signal);
-      const now = Date.now();
-      restarts[name] = restarts[name].filter((t) => now - t < 60_000);
-      if (restarts[name].length >= maxRestartsPerMinute) {
-        hooks.onServiceLost?.(
-          name,
-          new Error(`${name} exited ${maxRestartsPerMinute} times within a minute`),
-        );
-        return;
-      }
-      restarts[name].push(now);
-      // Requests that arrive meanwhile wait for the new process instead of failing.
-      void origin?.hold(heldFor[name]);
-      service.start().then(
-        () => origin?.release(heldFor[name]),
-        (error: Error) => {
-          origin?.release(heldFor[name]);
-          hooks.onServiceLost?.(name, error);
-        },
-      );
+    services[name].onUnexpectedExit = (code, signal) => {
+      // An exit during a restart's start attempt is that attempt's failure, handled by bringBack.
+      if (stopping || supervision[name].restarting) return;
+      void bringBack(name, signal ? `signal ${signal}` : `exit code ${code}`);
     };
   }
 
@@ -226,7 +293,13 @@ export async function startStack(config: StackConfig, hooks: StackHooks = {}): P
   } catch (error) {
     await stopAll();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new PortInUseError(config.port, "the browser's origin", 'port', 'PORT');
+      throw new PortInUseError(
+        config.port,
+        "the browser's origin",
+        'port',
+        'PORT',
+        findPortHolder(config.port),
+      );
     }
     throw error;
   }
@@ -236,6 +309,7 @@ export async function startStack(config: StackConfig, hooks: StackHooks = {}): P
     config,
     url: `http://${host}:${origin.port}`,
     services,
+    health,
     restart,
     async restartAll(progress) {
       for (const name of startOrder) {

@@ -20,7 +20,9 @@ describe('serviceSpecs', () => {
     assert.ok(specs.reflektor.args.includes('--data=/srv/bc/reflektor'));
     assert.ok(specs.api.args.includes('--reflektor-url=http://127.0.0.1:3002'));
     assert.ok(specs.api.args.includes('--data=/srv/bc/api'));
-    assert.ok(specs.ekg.args.includes('--trust-proxy'));
+    assert.ok(specs.ekg.args.includes('--host=127.0.0.1'));
+    assert.ok(specs.ekg.args.includes('--trusted-proxy=127.0.0.1'));
+    assert.ok(!specs.ekg.args.includes('--trust-proxy'));
     assert.equal(specs.reflektor.readyUrl, 'http://127.0.0.1:3003/ready');
   });
 });
