@@ -108,6 +108,26 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const args = ['--test', '--test-reporter=spec', `--test-concurrency=${suite === 'unit' ? 2 : 1}`, ...files];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env: process.env });
+// --test-force-exit: a file whose tests have finished exits even if a failed hook left a
+// server or socket open, so one failure cannot hang the whole run. The suite as a whole also
+// has a deadline (TEST_SUITE_TIMEOUT_MINUTES, default 25) after which it is killed and fails.
+const args = [
+  '--test',
+  '--test-force-exit',
+  '--test-reporter=spec',
+  `--test-concurrency=${suite === 'unit' ? 2 : 1}`,
+  ...files,
+];
+const deadlineMinutes = Number(process.env.TEST_SUITE_TIMEOUT_MINUTES ?? 25);
+const result = spawnSync(process.execPath, args, {
+  stdio: 'inherit',
+  cwd: root,
+  env: process.env,
+  timeout: deadlineMinutes * 60_000,
+  killSignal: 'SIGKILL',
+});
+if (result.error?.code === 'ETIMEDOUT' || result.signal === 'SIGKILL') {
+  console.error(`${suite} suite did not finish within ${deadlineMinutes} minutes and was stopped`);
+  process.exit(1);
+}
 process.exit(result.status ?? 1);

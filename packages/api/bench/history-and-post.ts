@@ -107,7 +107,7 @@ async function waitReady(url: string): Promise<void> {
 
 async function seed(dataDir: string): Promise<void> {
   const db = await connectDb({ dataDir });
-  await migrateToLatest(db.writer);
+  await migrateToLatest(db.writer, db.engine);
   await db.close();
   const sqlite = new (loadBetterSqlite3())(join(dataDir, 'api.sqlite'));
   sqlite.pragma('journal_mode = WAL');

@@ -230,10 +230,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
   const db: Db = await connectDb(options);
   let migrated: string[];
   try {
-    migrated = await migrateToLatest(
-      db.writer,
-      db.engine === 'postgres' ? options.databaseSchema : undefined,
-    );
+    migrated = await migrateToLatest(db.writer, db.engine, options.databaseSchema);
   } catch (error) {
     await db.close();
     throw error;

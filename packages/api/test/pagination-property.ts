@@ -43,7 +43,7 @@ export function definePaginationProperty(engine: EngineUnderTest, runs: number):
     before(async () => {
       database = await createTestDatabase(engine);
       db = await connectDb(database);
-      await migrateToLatest(db.writer);
+      await migrateToLatest(db.writer, db.engine, database.databaseSchema);
     });
     after(async () => {
       await db.close();

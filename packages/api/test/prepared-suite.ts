@@ -17,7 +17,7 @@ export function definePreparedSuite(engine: EngineUnderTest): void {
     before(async () => {
       database = await createTestDatabase(engine);
       db = await connectDb(database);
-      await migrateToLatest(db.writer);
+      await migrateToLatest(db.writer, db.engine, database.databaseSchema);
       for (const [name, lifetime] of [
         ['alpha', 'day'],
         ['bravo', 'week'],

@@ -180,6 +180,7 @@ export function defineWebhookSuite(engine: EngineUnderTest): void {
       db = await connectDb(database);
       const migrator = new Migrator({
         db: db.writer,
+        ...(database.databaseSchema ? { migrationTableSchema: database.databaseSchema } : {}),
         provider: {
           getMigrations: async () => ({
             ...migrations,
