@@ -131,11 +131,6 @@ export async function eventsAfter(room: string, afterSeq: number): Promise<RoomE
   return page.events;
 }
 
-export async function postMessage(room: string, author: string, text: string): Promise<Message> {
-  return (await request<{ message: Message }>('POST', `${roomPath(room)}/messages`, { author, text }))
-    .message;
-}
-
 export async function deleteMessage(room: string, id: string): Promise<void> {
   await request<unknown>('DELETE', `${roomPath(room)}/messages/${encodeURIComponent(id)}`);
 }

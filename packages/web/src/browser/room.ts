@@ -8,7 +8,6 @@ import {
   messageOfEvent,
   moderateRoom,
   olderMessages,
-  postMessage,
   type Room,
   type RoomEvent,
   type RoomStatus,
@@ -17,6 +16,7 @@ import { type FeedStatus, LiveFeed } from './live-feed.js';
 import { MessageList } from './message-list.js';
 import { maxNicknameLength, savedNickname, saveNickname } from './nickname.js';
 import { roomFromLocation } from './room-name.js';
+import { sendMessage } from './send-message.js';
 
 const pageSize = 50;
 /** Messages kept in the screen reader's live region; older announcements are dropped. */
@@ -360,8 +360,18 @@ ui.postForm.addEventListener('submit', async (event) => {
   ui.send.disabled = true;
   ui.postError.textContent = '';
   try {
-    const message = await postMessage(roomName, nickname, text);
-    ui.text.value = '';
+    // One key per message: a retry after a restart or a dropped answer cannot post it twice.
+    const message = await sendMessage({
+      room: roomName,
+      author: nickname,
+      text,
+      onRetry: () => {
+        ui.postError.textContent = 'Still sending… the server is restarting or the network dropped.';
+      },
+    });
+    ui.postError.textContent = '';
+    // Keep whatever was typed while it was sending.
+    if (ui.text.value.trim() === text) ui.text.value = '';
     showNewMessage(message, true);
   } catch (error) {
     showPostError(error);
