@@ -4,6 +4,8 @@
 //   unit         packages/*/dist/test/**/*.test.js, except the two kinds below (npm test)
 //   e2e          **/*.e2e.test.js: browser tests in Chromium (npm run test:e2e)
 //   integration  **/*.integration.test.js: against Redis, PostgreSQL and nginx (npm run test:integration)
+//   chaos        **/*.chaos.test.js: faults injected into running stacks (npm run test:chaos);
+//                `--minutes N` runs random faults for N minutes, `--seed S` repeats a run's faults
 //
 // A suite whose outside dependency is missing prints why and exits 0, unless CI=true,
 // where a missing dependency fails the run.
@@ -15,12 +17,34 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const suite = process.argv[2] ?? 'unit';
-const filters = process.argv.slice(3);
+const filters = [];
+for (let i = 3; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  const [flag, inline] = arg.split('=', 2);
+  if (suite === 'chaos' && (flag === '--minutes' || flag === '--seed')) {
+    const value = inline ?? process.argv[++i];
+    if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) {
+      console.error(`${flag} needs a number, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+      process.exit(2);
+    }
+    process.env[flag === '--minutes' ? 'CHAOS_MINUTES' : 'CHAOS_SEED'] = value;
+  } else if (arg === '--help' || arg === '-h') {
+    console.log(
+      'Usage: node scripts/run-tests.mjs <unit|e2e|integration|chaos> [filter…] [--minutes N] [--seed S]',
+    );
+    process.exit(0);
+  } else filters.push(arg);
+}
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
-const suffix = { unit: '.test.js', e2e: '.e2e.test.js', integration: '.integration.test.js' };
+const suffix = {
+  unit: '.test.js',
+  e2e: '.e2e.test.js',
+  integration: '.integration.test.js',
+  chaos: '.chaos.test.js',
+};
 if (!(suite in suffix)) {
-  console.error(`unknown suite "${suite}": use unit, e2e or integration`);
+  console.error(`unknown suite "${suite}": use unit, e2e, integration or chaos`);
   process.exit(2);
 }
 
@@ -36,7 +60,9 @@ function walk(dir, out) {
 
 function isSuite(file) {
   if (!file.endsWith('.test.js')) return false;
-  const special = file.endsWith('.e2e.test.js') || file.endsWith('.integration.test.js');
+  const special = ['.e2e.test.js', '.integration.test.js', '.chaos.test.js'].some((end) =>
+    file.endsWith(end),
+  );
   return suite === 'unit' ? !special : file.endsWith(suffix[suite]);
 }
 
@@ -69,14 +95,14 @@ function endpointOf(url, defaultPort) {
 
 async function missingDependencies() {
   const missing = [];
-  if (suite === 'e2e') {
+  if (suite === 'e2e' || suite === 'chaos') {
     const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
     if (!existsSync(chromium))
       missing.push(
         `Chromium is not installed at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`,
       );
   }
-  if (suite === 'integration') {
+  if (suite === 'integration' || suite === 'chaos') {
     const redis = endpointOf(process.env.REDIS_URL, 6379);
     const postgres = endpointOf(process.env.DATABASE_URL, 5432);
     if (!(await canConnect(redis.port, redis.host)))
@@ -118,7 +144,10 @@ const args = [
   `--test-concurrency=${suite === 'unit' ? 2 : 1}`,
   ...files,
 ];
-const deadlineMinutes = Number(process.env.TEST_SUITE_TIMEOUT_MINUTES ?? 25);
+const deadlineMinutes = Number(
+  process.env.TEST_SUITE_TIMEOUT_MINUTES ??
+    25 + (suite === 'chaos' ? Number(process.env.CHAOS_MINUTES ?? 0) : 0),
+);
 const result = spawnSync(process.execPath, args, {
   stdio: 'inherit',
   cwd: root,

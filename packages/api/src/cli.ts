@@ -224,7 +224,7 @@ async function main(): Promise<void> {
   // supervisor dies, even by SIGKILL, and the api must not outlive it holding its port.
   if (process.channel) {
     process.channel.unref();
-    process.on('disconnect', () => stop('the supervising process is gone', 900));
+    process.on('disconnect', () => stop('the supervising process is gone', 200));
   }
   // Loaded only now, so --help and bad flags answer without loading the server's dependencies.
   const { PortInUseError, startApi } = await import('./server.js');

@@ -10,6 +10,7 @@ export interface ApiMetrics {
   relayRefused: Counter;
   publishDuration: Histogram;
   rateLimited: Counter;
+  rateLimitFallbacks: Counter;
   roomsPurged: Counter;
   postsWaiting: Gauge;
   outboxRoomsDraining: Gauge;
@@ -56,6 +57,11 @@ export function createMetrics(): ApiMetrics {
     rateLimited: new Counter({
       name: 'backchannel_api_rate_limited_total',
       help: 'Requests refused with 429',
+      registers: [registry],
+    }),
+    rateLimitFallbacks: new Counter({
+      name: 'backchannel_api_rate_limit_fallbacks_total',
+      help: 'Requests counted in this process because Redis did not answer the rate limiter',
       registers: [registry],
     }),
     postsWaiting: new Gauge({

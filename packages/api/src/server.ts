@@ -6,13 +6,13 @@ import { migrateToLatest } from './db/migrate.js';
 import { ApiError, type ErrorCode, errorBody } from './errors.js';
 import type { EventTransactionDeps } from './event-transaction.js';
 import { configureLogging, createLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { type ApiMetrics, createMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { PostBatcher } from './post-batcher.js';
 import { OutboxPublisher } from './publish/outbox-publisher.js';
 import { createReflektorPublisher } from './publish/reflektor.js';
 import { schedulePurge } from './purge.js';
-import type { RateLimiter } from './rate-limit/limiter.js';
+import type { RateLimit, RateLimiter } from './rate-limit/limiter.js';
 import { createMemoryRateLimiter } from './rate-limit/memory.js';
 import { createRedisRateLimiter } from './rate-limit/redis.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -194,21 +194,39 @@ const ApiErrorStatus: Partial<Record<ErrorCode, number>> = {
   invalid_request: 400,
 };
 
-function createLimiters(options: ResolvedApiOptions): {
+function createLimiters(
+  options: ResolvedApiOptions,
+  log: Logger,
+  metrics: ApiMetrics,
+): {
   messageLimiter: RateLimiter;
   roomLimiter: RateLimiter;
   redis?: Redis;
 } {
   if (options.redisUrl) {
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+    // While Redis does not answer, each api host counts on its own: posting keeps working.
+    // Warnings are kept to one per 10 s however many requests or reconnects fail.
+    let warnedAt = 0;
+    const warn = (message: string, error: unknown) => {
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      log.warn(message, { error: error instanceof Error ? error.message : String(error) });
+    };
+    redis.on('error', (error: unknown) => warn('Redis connection failed; ioredis reconnects', error));
+    const onUnavailable = (error: unknown) => {
+      metrics.rateLimitFallbacks.inc();
+      warn('Redis did not answer the rate limiter; counting in this process until it does', error);
+    };
+    const shared = (rate: RateLimit, prefix: string) =>
+      createRedisRateLimiter(redis, rate, `${options.redisPrefix}${prefix}`, {
+        fallback: createMemoryRateLimiter(rate),
+        onUnavailable,
+      });
     return {
       redis,
-      messageLimiter: createRedisRateLimiter(
-        redis,
-        options.messageRateLimit,
-        `${options.redisPrefix}rate:message:`,
-      ),
-      roomLimiter: createRedisRateLimiter(redis, options.roomRateLimit, `${options.redisPrefix}rate:room:`),
+      messageLimiter: shared(options.messageRateLimit, 'rate:message:'),
+      roomLimiter: shared(options.roomRateLimit, 'rate:room:'),
     };
   }
   return {
@@ -244,7 +262,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     timeoutMs: options.reflektorTimeoutMs,
     registry: metrics.registry,
   });
-  const { messageLimiter, roomLimiter, redis } = createLimiters(options);
+  const { messageLimiter, roomLimiter, redis } = createLimiters(options, log, metrics);
   const outbox = new OutboxPublisher({
     db,
     publisher,

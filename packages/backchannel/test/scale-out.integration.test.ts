@@ -2,9 +2,8 @@
 // sharing one Redis Streams queue, two ekg hosts, and nginx with deploy/nginx/backchannel.conf
 // in front. Every process is real; only the addresses in the nginx file are replaced.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,25 +14,13 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { freePorts } from '../src/port-check.js';
 import { ServiceProcess } from '../src/service-process.js';
+import { type NginxFront, startNginx } from './nginx-front.js';
 import { SseReader } from './test-stack.js';
 
-const nginxBinary = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const cliOf = (pkg: string) => join(repo, 'packages', pkg, 'dist', 'src', 'cli.js');
-
-/** deploy/nginx/backchannel.conf with this run's ports in place of the example addresses. */
-function nginxConfig(listen: number, apis: number[], ekgs: number[]): string {
-  const site = readFileSync(join(repo, 'deploy', 'nginx', 'backchannel.conf'), 'utf8');
-  const servers = (ports: number[]) => ports.map((p) => `    server 127.0.0.1:${p};`).join('\n');
-  const rendered = site
-    .replace(/(upstream backchannel_api \{)[^}]*?(\n\s*keepalive)/, `$1\n${servers(apis)}$2`)
-    .replace(/(upstream backchannel_ekg \{)[^}]*?(\n\s*keepalive)/, `$1\n${servers(ekgs)}$2`)
-    .replace('listen 80;', `listen 127.0.0.1:${listen};`);
-  assert.ok(!rendered.includes('10.0.0.'), 'every example address was replaced');
-  return rendered;
-}
 
 describe('scale-out behind nginx (deploy/)', () => {
   const work = mkdtempSync(join(tmpdir(), 'backchannel-scale-'));
@@ -44,7 +31,7 @@ describe('scale-out behind nginx (deploy/)', () => {
   const env = { ...process.env, LOG_LEVEL: 'error' };
   const services: ServiceProcess[] = [];
   let ekgs: ServiceProcess[] = [];
-  let nginx: ChildProcess | undefined;
+  let nginx: NginxFront | undefined;
   let base = '';
 
   before(async () => {
@@ -109,51 +96,11 @@ describe('scale-out behind nginx (deploy/)', () => {
       await service.start();
     }
 
-    const prefixDir = join(work, 'nginx');
-    mkdirSync(join(prefixDir, 'tmp'), { recursive: true });
-    writeFileSync(join(prefixDir, 'backchannel.conf'), nginxConfig(web, [api1, api2], [e1, e2]));
-    writeFileSync(
-      join(prefixDir, 'nginx.conf'),
-      [
-        'worker_processes 1;',
-        `error_log ${prefixDir}/error.log;`,
-        `pid ${prefixDir}/nginx.pid;`,
-        'events { worker_connections 1024; }',
-        'http {',
-        '  access_log off;',
-        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-          (kind) => `  ${kind}_temp_path ${prefixDir}/tmp/${kind};`,
-        ),
-        `  include ${prefixDir}/backchannel.conf;`,
-        '}',
-        '',
-      ].join('\n'),
-    );
-    nginx = spawn(nginxBinary, ['-p', prefixDir, '-c', join(prefixDir, 'nginx.conf'), '-g', 'daemon off;'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/health`)).ok) break;
-      } catch {
-        // nginx is not listening yet
-      }
-      if (nginx.exitCode !== null) {
-        const log = join(prefixDir, 'error.log');
-        assert.fail(`nginx exited: ${existsSync(log) ? readFileSync(log, 'utf8') : 'see its output above'}`);
-      }
-      assert.ok(Date.now() < deadline, 'nginx did not answer within 15 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    nginx = await startNginx(join(work, 'nginx'), web, [api1, api2], [e1, e2]);
   });
 
   after(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx?.once('exit', resolve));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await nginx?.stop();
     for (const service of services.reverse()) await service.stop();
     rmSync(work, { recursive: true, force: true });
     // Leave the shared PostgreSQL and Redis as they were.

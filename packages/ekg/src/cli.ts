@@ -345,7 +345,7 @@ async function main(): Promise<void> {
   // supervisor dies, even by SIGKILL, and ekg must not outlive it holding its port.
   if (process.channel) {
     process.channel.unref();
-    process.on('disconnect', () => stop('the supervising process is gone', 900));
+    process.on('disconnect', () => stop('the supervising process is gone', 200));
   }
   try {
     server = await startEkg(settings.options);

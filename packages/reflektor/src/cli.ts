@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // accepted is on disk; what it had not yet delivered is delivered by the next start.
   if (process.channel) {
     process.channel.unref();
-    process.on('disconnect', () => stop('the supervising process is gone', 900));
+    process.on('disconnect', () => stop('the supervising process is gone', 200));
   }
   try {
     handle = await startReflektor({ ...settings, store, log });
