@@ -86,7 +86,11 @@ describe('Redis rate limits', () => {
       server.kill('SIGCONT');
       await own.ping();
       const back = await limiter.hit('k');
-      assert.equal(back.allowed, false, 'Redis counts again (the hits sent while it was frozen count there too)');
+      assert.equal(
+        back.allowed,
+        false,
+        'Redis counts again (the hits sent while it was frozen count there too)',
+      );
       assert.equal(unavailable.length, 3);
     } finally {
       server.kill('SIGCONT');
