@@ -88,6 +88,35 @@ describe('backchannel-api CLI', () => {
     }
   });
 
+  test('a SIGTERM the moment it says it is listening shuts it down cleanly, every time', async () => {
+    const reflektor = await new ReflektorRecorder().start();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const child = spawn(
+          process.execPath,
+          [cli, '--port', '0', '--data', dataDir, '--reflektor-url', reflektor.url, '--log-format', 'json'],
+          { env: { ...cleanEnv, REFLEKTOR_TOKEN: 't' }, stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let sent = false;
+        child.stderr?.on('data', (chunk: Buffer) => {
+          if (!sent && chunk.toString().includes('api listening')) {
+            sent = true;
+            child.kill('SIGTERM');
+          }
+        });
+        try {
+          const code = await exitOf(child);
+          assert.ok(sent, 'it said it was listening');
+          assert.equal(code, 0, `run ${i + 1}: exited ${code} (signal ${child.signalCode})`);
+        } finally {
+          if (child.exitCode === null) child.kill('SIGKILL');
+        }
+      }
+    } finally {
+      await reflektor.close();
+    }
+  });
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`serves, turns ready, and exits 0 on ${signal}`, async () => {
       const reflektor = await new ReflektorRecorder().start();
