@@ -231,10 +231,10 @@ export function helpText(table: FlagTable, options: HelpOptions): string {
 
 /** The table as Markdown (flag, variable, default, what) for a README. */
 export function markdownTable(table: FlagTable): string {
-  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
   const rows = Object.entries(table).map(
     ([name, spec]) =>
-      `| \`--${name}\` | ${spec.env ? `\`${spec.env}\`` : ''} | ${defaultText(spec) ? `\`${escape(defaultText(spec))}\`` : '—'} | ${escape(spec.help)} |`,
+      `| \`--${name}\` | ${spec.env ? `\`${spec.env}\`` : ''} | ${defaultText(spec) ? `\`${escapeCell(defaultText(spec))}\`` : '—'} | ${escapeCell(spec.help)} |`,
   );
   return ['| flag | environment variable | default | what |', '|---|---|---|---|', ...rows].join('\n');
 }
