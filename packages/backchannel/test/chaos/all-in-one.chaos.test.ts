@@ -5,17 +5,14 @@
 //
 // CHAOS_MINUTES=0 (default): each fault once. CHAOS_MINUTES=30 CHAOS_SEED=n: random faults from
 // the seed for 30 minutes (the seed is printed, so a failing run can be repeated).
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freeStackPorts } from '../test-stack.js';
 import { AppProcess, isAlive, type ServiceName } from './app-process.js';
-import { brokenPromises, type ChaosTarget, type FaultOutcome, runChaos } from './chaos-run.js';
-import { chaosSettings } from './schedule.js';
+import { type ChaosTarget, describeChaos, type FaultOutcome } from './chaos-run.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 /** How long a frozen process stays frozen: past the api's 2 s publish timeout, and past
@@ -35,18 +32,35 @@ class AllInOne implements ChaosTarget {
     'kill-supervisor',
   ] as const;
   readonly problems: string[] = [];
-  app: AppProcess;
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'backchannel-chaos-'));
+  port = 0;
+  options: ConstructorParameters<typeof AppProcess>[1] = { flags: [] };
+  app: AppProcess | undefined;
 
-  constructor(
-    readonly port: number,
-    readonly dataDir: string,
-    readonly options: ConstructorParameters<typeof AppProcess>[1],
-  ) {
-    this.app = new AppProcess(port, options);
+  #app(): AppProcess {
+    if (!this.app) throw new Error('not started');
+    return this.app;
   }
 
   url(): string {
-    return this.app.url;
+    return this.#app().url;
+  }
+
+  async start(): Promise<void> {
+    const ports = await freeStackPorts();
+    this.port = ports.port;
+    this.options = {
+      flags: [...ports.flags, '--host', '127.0.0.1', '--data-dir', this.dataDir, '--log-level', 'warning'],
+      // The posters all come from one address; the limits are not what this suite measures.
+      env: { MESSAGE_RATE_LIMIT: '100000/10', ROOM_RATE_LIMIT: '1000/60' },
+    };
+    this.app = new AppProcess(this.port, this.options);
+    await this.app.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.stop().catch(() => {});
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   async inject(fault: string): Promise<FaultOutcome> {
@@ -56,13 +70,13 @@ class AllInOne implements ChaosTarget {
       case 'kill-reflektor':
       case 'kill-api': {
         const name = fault.slice('kill-'.length) as ServiceName;
-        this.app.signalService(name, 'SIGKILL');
+        this.#app().signalService(name, 'SIGKILL');
         return { from: now, note: `SIGKILL ${name}; the supervisor starts it again` };
       }
       case 'stop-reflektor':
       case 'stop-ekg': {
         const name = fault.slice('stop-'.length) as 'reflektor' | 'ekg';
-        const pid = this.app.signalService(name, 'SIGSTOP');
+        const pid = this.#app().signalService(name, 'SIGSTOP');
         await sleep(freezeMs[name]);
         process.kill(pid, 'SIGCONT');
         return {
@@ -93,10 +107,11 @@ class AllInOne implements ChaosTarget {
 
   /** SIGKILL the supervisor: its services must be gone within a second; then start again. */
   async killSupervisor(): Promise<string> {
-    const children = this.app.servicePids();
+    const app = this.#app();
+    const children = app.servicePids();
     const killedAt = Date.now();
-    this.app.signalSupervisor('SIGKILL');
-    await this.app.exited();
+    app.signalSupervisor('SIGKILL');
+    await app.exited();
     while (children.some(isAlive) && Date.now() - killedAt < 5_000) await sleep(10);
     const goneMs = Date.now() - killedAt;
     const orphans = children.filter(isAlive);
@@ -118,35 +133,9 @@ class AllInOne implements ChaosTarget {
   }
 }
 
-describe('chaos, all-in-one: every acknowledged message on every open page, through every fault', () => {
-  const settings = chaosSettings();
-  const dataDir = mkdtempSync(join(tmpdir(), 'backchannel-chaos-'));
-  let target: AllInOne;
-
-  before(async () => {
-    const ports = await freeStackPorts();
-    target = new AllInOne(ports.port, dataDir, {
-      flags: [...ports.flags, '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warning'],
-      // The posters all come from one address; the limits are not what this suite measures.
-      env: { MESSAGE_RATE_LIMIT: '100000/10', ROOM_RATE_LIMIT: '1000/60' },
-    });
-    await target.app.start();
-  });
-
-  after(async () => {
-    await target?.app.stop().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it(`shows exactly the committed history on every screen (seed ${settings.seed})`, async () => {
-    const report = await runChaos(target, settings, {
-      name: 'all-in-one',
-      room: 'chaos-room',
-      subscribers: Number(process.env.CHAOS_SUBSCRIBERS ?? 20),
-      posters: 4,
-      postIntervalMs: 200,
-      browserIntervalMs: 1_000,
-    });
-    assert.deepEqual(brokenPromises(report), []);
-  });
-});
+describeChaos(
+  'chaos, all-in-one: every acknowledged message on every open page, through every fault',
+  'all-in-one',
+  'chaos-room',
+  new AllInOne(),
+);

@@ -2,9 +2,11 @@
 // Chromium page posting through its composer, posters at a steady pace, the faults of a
 // schedule injected one after another, then every screen checked against the committed
 // history. The deployment (all-in-one or scale-out) supplies the faults.
+import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { BrowserPage } from './browser-page.js';
 import {
   checkScreen,
@@ -14,7 +16,7 @@ import {
   type ScreenCheck,
 } from './committed-history.js';
 import { Poster } from './poster.js';
-import { type ChaosSettings, faultSchedule } from './schedule.js';
+import { type ChaosSettings, chaosSettings, faultSchedule } from './schedule.js';
 import { Subscriber } from './subscriber.js';
 
 export interface FaultOutcome {
@@ -247,4 +249,35 @@ export function brokenPromises(report: ChaosReport): string[] {
   for (const fault of report.faults)
     if (fault.recoveryMs === null) broken.push(`never recovered from ${fault.fault}`);
   return broken;
+}
+
+/** A deployment the suite can start and stop around a run. */
+export interface StartableTarget extends ChaosTarget {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The suite for one deployment: start it, run the schedule with 20 subscribers (or
+ * CHAOS_SUBSCRIBERS), 4 posters at 5/s and the Chromium page at 1/s, and fail on any broken
+ * promise.
+ */
+export function describeChaos(title: string, name: string, room: string, target: StartableTarget): void {
+  describe(title, () => {
+    const settings = chaosSettings();
+    before(() => target.start());
+    after(() => target.stop());
+
+    it(`shows exactly the committed history on every screen (seed ${settings.seed})`, async () => {
+      const report = await runChaos(target, settings, {
+        name,
+        room,
+        subscribers: Number(process.env.CHAOS_SUBSCRIBERS ?? 20),
+        posters: 4,
+        postIntervalMs: 200,
+        browserIntervalMs: 1_000,
+      });
+      assert.deepEqual(brokenPromises(report), []);
+    });
+  });
 }

@@ -3,21 +3,18 @@
 // schedule kills one of each (brought back a second later, as systemd would) and restarts
 // Redis (its own redis-server on a free port, append-only with fsync always, so nothing
 // acknowledged lives only in memory). See chaos-run.ts for what is counted.
-import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateStandardWebhookSecret } from '@backchannel/replayguard';
 import pg from 'pg';
 import { freePorts } from '../../src/port-check.js';
 import { ServiceProcess } from '../../src/service-process.js';
 import { type NginxFront, startNginx } from '../nginx-front.js';
-import { brokenPromises, type ChaosTarget, type FaultOutcome, runChaos } from './chaos-run.js';
-import { chaosSettings } from './schedule.js';
+import { type ChaosTarget, describeChaos, type FaultOutcome } from './chaos-run.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisServer = process.env.REDIS_SERVER_PATH ?? 'redis-server';
@@ -236,27 +233,9 @@ class ScaleOut implements ChaosTarget {
   }
 }
 
-describe('chaos, scale-out: every acknowledged message on every open page, through every fault', () => {
-  const settings = chaosSettings();
-  const target = new ScaleOut();
-
-  before(async () => {
-    await target.start();
-  });
-
-  after(async () => {
-    await target.stop();
-  });
-
-  it(`shows exactly the committed history on every screen (seed ${settings.seed})`, async () => {
-    const report = await runChaos(target, settings, {
-      name: 'scale-out',
-      room: 'chaos-hall',
-      subscribers: Number(process.env.CHAOS_SUBSCRIBERS ?? 20),
-      posters: 4,
-      postIntervalMs: 200,
-      browserIntervalMs: 1_000,
-    });
-    assert.deepEqual(brokenPromises(report), []);
-  });
-});
+describeChaos(
+  'chaos, scale-out: every acknowledged message on every open page, through every fault',
+  'scale-out',
+  'chaos-hall',
+  new ScaleOut(),
+);

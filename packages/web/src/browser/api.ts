@@ -74,15 +74,18 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   const text = await response.text();
   const parsed: unknown = text === '' ? null : safeParse(text);
-  if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? `The server answered ${response.status}. Try again in a moment.`,
-      response.status,
-    );
-  }
+  if (!response.ok) throw refusalOf(response.status, parsed);
   return parsed as T;
+}
+
+/** The ApiError for a non-2xx answer: the api's `{error:{code,message}}`, or a generic one. */
+export function refusalOf(status: number, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+  return new ApiError(
+    error?.code ?? `http_${status}`,
+    error?.message ?? `The server answered ${status}. Try again in a moment.`,
+    status,
+  );
 }
 
 function safeParse(text: string): unknown {

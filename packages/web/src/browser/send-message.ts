@@ -3,7 +3,7 @@
 // restarting: 502, 503, 504) is sent again with the same key until the api answers or the
 // retry budget runs out. The api returns the original message for a key it has already seen,
 // so a retry after a lost answer cannot make a duplicate.
-import { ApiError, type Message } from './api.js';
+import { ApiError, type Message, refusalOf } from './api.js';
 
 export interface SendMessageOptions {
   room: string;
@@ -68,14 +68,7 @@ async function sendOnce(options: SendMessageOptions, key: string): Promise<Messa
     // A body cut short: treat like no answer (a retry with the key is safe).
     if (response.ok) throw new ApiError('network', 'The answer was cut short. Trying again.', 0);
   }
-  if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? `The server answered ${response.status}. Try again in a moment.`,
-      response.status,
-    );
-  }
+  if (!response.ok) throw refusalOf(response.status, parsed);
   const message = (parsed as { message?: Message } | null)?.message;
   if (!message) throw new ApiError('network', 'The answer was cut short. Trying again.', 0);
   return message;
