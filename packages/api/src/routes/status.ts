@@ -146,7 +146,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext, 
       }
       reply.header(
         'set-cookie',
-        `${STATUS_COOKIE}=${statusCookieValue(token)}; Path=/status; HttpOnly; SameSite=Strict; Max-Age=2592000${secure ? '; Secure' : ''}`,
+        `${STATUS_COOKIE}=${statusCookieValue(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000${secure ? '; Secure' : ''}`,
       );
       if (form) return reply.redirect('/status', 303);
       return reply.code(204).send();
