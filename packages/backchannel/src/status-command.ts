@@ -14,23 +14,36 @@ interface StatusDocumentJson {
   services: { name: string; healthy: boolean; series: StatusSeriesJson[] }[];
 }
 
-/** Which series of `/status.json` each service's headline figures come from, by column name. */
-const HEADLINES: Record<string, [column: string, series: string | RegExp][]> = {
+/** Which series of `/status.json` each service's headline figures come from, by figure name. */
+const HEADLINES: Record<string, [figure: string, series: string | RegExp][]> = {
   api: [
-    ['post p90 ms', 'post.p90'],
-    ['history p90 ms', 'history.p90'],
-    ['requests/s', 'requests'],
+    ['post_p90_ms', 'post.p90'],
+    ['history_p90_ms', 'history.p90'],
+    ['requests_per_s', 'requests'],
   ],
   reflektor: [
-    ['ingest p90 ms', 'ingest.p90'],
-    ['queue', /^queue\./],
-    ['delivered/s', 'delivered'],
+    ['ingest_p90_ms', 'ingest.p90'],
+    ['queue_depth', /^queue\./],
+    ['delivered_per_s', 'delivered'],
   ],
   ekg: [
-    ['send p90 ms', 'send.p90'],
-    ['end-to-end p90 ms', 'end_to_end.p90'],
+    ['send_p90_ms', 'send.p90'],
+    ['end_to_end_p90_ms', 'end_to_end.p90'],
     ['connections', /^connections\./],
   ],
+};
+
+/** How the table titles each figure. */
+const TITLES: Record<string, string> = {
+  post_p90_ms: 'post p90 (ms)',
+  history_p90_ms: 'history p90 (ms)',
+  requests_per_s: 'requests/s',
+  ingest_p90_ms: 'ingest p90 (ms)',
+  queue_depth: 'queue depth',
+  delivered_per_s: 'delivered/s',
+  send_p90_ms: 'send p90 (ms)',
+  end_to_end_p90_ms: 'end-to-end p90 (ms)',
+  connections: 'connections',
 };
 
 /** Seconds back a latest point may be and still count as current. */
@@ -90,7 +103,9 @@ function cell(value: number | null | undefined): string {
 export function figuresTable(figures: Record<string, HeadlineFigures>): string {
   const lines: string[] = [];
   for (const [service, columns] of Object.entries(figures)) {
-    const parts = Object.entries(columns).map(([column, value]) => `${column} ${cell(value).padStart(7)}`);
+    const parts = Object.entries(columns).map(
+      ([figure, value]) => `${(TITLES[figure] ?? figure).padEnd(20)}${cell(value).padStart(7)}`,
+    );
     lines.push(`${service.padEnd(10)} ${parts.join('   ')}`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { StatusRing } from './status-ring.js';
 
+/** Sampling interval of the event-loop delay monitor, ms. */
+const RESOLUTION_MS = 10;
+
 /**
  * Declares three gauges on `ring`, sampled every second: `process.cpu` (% of one core used since
  * the last sample), `process.rss` (resident memory, MB) and `process.loop_delay_p99` (event-loop
@@ -8,7 +11,7 @@ import type { StatusRing } from './status-ring.js';
  * that stops the delay monitor.
  */
 export function sampleProcess(ring: StatusRing): () => void {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   let lastCpu = process.cpuUsage();
   let lastAt = process.hrtime.bigint();
@@ -31,7 +34,9 @@ export function sampleProcess(ring: StatusRing): () => void {
     'process.loop_delay_p99',
     'ms',
     () => {
-      const p99 = delay.count === 0 ? 0 : delay.percentile(99) / 1e6;
+      // The monitor records the time between its timer's runs, the interval included: the delay
+      // is what passes beyond it.
+      const p99 = delay.count === 0 ? 0 : Math.max(0, delay.percentile(99) / 1e6 - RESOLUTION_MS);
       delay.reset();
       return p99;
     },
