@@ -115,6 +115,7 @@ function cssColor(name: string): string {
 
 function formatValue(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined) return '–';
+  if (Number.isInteger(value)) return `${value} ${unit}`;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
   return `${value.toFixed(digits)} ${unit}`;
 }
