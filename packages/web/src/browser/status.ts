@@ -160,9 +160,9 @@ function build(chart: DrawnChart, lines: { key: string; label: string }[], data:
       height: 180,
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max ?? 1, min ?? 0, 1e-3) * 1.1] } },
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max ?? 1, min ?? 0, 1) * 1.1] } },
       axes: [
-        { stroke: axisStroke, grid, ticks: grid },
+        { stroke: axisStroke, grid, ticks: grid, space: 80 },
         {
           stroke: axisStroke,
           grid,
@@ -177,7 +177,8 @@ function build(chart: DrawnChart, lines: { key: string; label: string }[], data:
           label: line.label,
           stroke: cssColor(`--series-${(i % 6) + 1}`),
           width: 1.5,
-          spanGaps: false,
+          // A second without requests has no percentile: latency lines join the seconds that have one.
+          spanGaps: unit === 'ms',
           points: { show: false },
           value: (_u: uPlot, v: number | null) => formatValue(v, unit),
         })),
