@@ -51,5 +51,6 @@ for (const name of readdirSync(here('./public'))) {
   writeFileSync(`${outDir}/${name}`, html);
 }
 for (const name of readdirSync(here('./public/assets'))) {
-  if (name !== 'style.css' && name !== 'status-style.css') cpSync(here(`./public/assets/${name}`), `${assetsDir}/${name}`);
+  if (name !== 'style.css' && name !== 'status-style.css')
+    cpSync(here(`./public/assets/${name}`), `${assetsDir}/${name}`);
 }

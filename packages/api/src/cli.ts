@@ -87,7 +87,10 @@ const flags: Record<string, FlagSpec> = {
     env: 'STATUS_REFLEKTOR_URL',
     help: 'reflektor admin URL(s) the status page gathers from, comma-separated',
   },
-  'status-ekg-url': { env: 'STATUS_EKG_URL', help: 'ekg URL(s) the status page gathers from, comma-separated' },
+  'status-ekg-url': {
+    env: 'STATUS_EKG_URL',
+    help: 'ekg URL(s) the status page gathers from, comma-separated',
+  },
   'log-level': { env: 'LOG_LEVEL', help: 'debug, info, warning, error or critical', default: 'info' },
   'log-format': {
     env: 'LOG_FORMAT',
@@ -178,7 +181,10 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
   if (statusRecording !== undefined && statusRecording !== 'on' && statusRecording !== 'off') {
     throw new FlagError(`--status-recording must be on or off (got "${statusRecording}")`);
   }
-  const urlList = (name: string) => value(values, name)?.split(',').map((part) => url(name, part.trim()));
+  const urlList = (name: string) =>
+    value(values, name)
+      ?.split(',')
+      .map((part) => url(name, part.trim()));
   return {
     statusRecording: statusRecording === undefined ? undefined : statusRecording === 'on',
     statusToken: value(values, 'status-token'),

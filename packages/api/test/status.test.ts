@@ -11,7 +11,11 @@ const REMOTE = { 'x-forwarded-for': '203.0.113.7' };
 
 interface StatusJson {
   after: number;
-  services: { name: string; healthy: boolean; series: { name: string; unit: string; points: [number, number][] }[] }[];
+  services: {
+    name: string;
+    healthy: boolean;
+    series: { name: string; unit: string; points: [number, number][] }[];
+  }[];
 }
 
 function series(document: StatusJson, service: string, name: string) {
@@ -53,7 +57,15 @@ describe('api: status data and its access', () => {
     assert.equal(posted, 5);
     const history = series(document, 'api', 'history.p90');
     assert.ok(history && history.points.length >= 1);
-    for (const name of ['requests', 'errors.4xx', 'errors.5xx', 'errors.429', 'process.cpu', 'process.rss', 'process.loop_delay_p99']) {
+    for (const name of [
+      'requests',
+      'errors.4xx',
+      'errors.5xx',
+      'errors.429',
+      'process.cpu',
+      'process.rss',
+      'process.loop_delay_p99',
+    ]) {
       assert.ok(series(document, 'api', name), `series ${name}`);
     }
     for (const [t, value] of post.points) {
@@ -63,7 +75,9 @@ describe('api: status data and its access', () => {
   });
 
   it('refuses /status.json to a client beyond loopback without the token: 401 status_token_required', async () => {
-    const response = await fixture.request<{ error: { code: string } }>('GET', '/status.json', { headers: REMOTE });
+    const response = await fixture.request<{ error: { code: string } }>('GET', '/status.json', {
+      headers: REMOTE,
+    });
     assert.equal(response.status, 401);
     assert.equal(response.body.error.code, 'status_token_required');
     assert.match(String(response.headers['www-authenticate']), /^Bearer/);
@@ -128,7 +142,9 @@ describe('api: status data and its access', () => {
   });
 
   it('reserves the room name "status"', async () => {
-    const response = await fixture.request<{ error: { code: string } }>('POST', '/api/rooms', { json: { name: 'status' } });
+    const response = await fixture.request<{ error: { code: string } }>('POST', '/api/rooms', {
+      json: { name: 'status' },
+    });
     assert.equal(response.status, 400);
     assert.equal(response.body.error.code, 'reserved_room_name');
   });
@@ -137,7 +153,9 @@ describe('api: status data and its access', () => {
     const before = Date.now();
     await fixture.createRoom('status-stamp');
     await fixture.post('status-stamp', 'ana', 'stamped');
-    const publishes = fixture.reflektor.received.filter((r) => r.envelopes.some((e) => e.room === 'status-stamp'));
+    const publishes = fixture.reflektor.received.filter((r) =>
+      r.envelopes.some((e) => e.room === 'status-stamp'),
+    );
     assert.ok(publishes.length > 0);
     const stamp = Number(publishes[0].headers['backchannel-published-at']);
     assert.ok(stamp >= before && stamp <= Date.now(), `stamp ${stamp}`);

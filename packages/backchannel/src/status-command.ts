@@ -55,21 +55,27 @@ function latest(series: StatusSeriesJson | undefined, since: number): number | u
 }
 
 /** Picks the headline figures of each service out of a status document. */
-export function headlineFigures(document: StatusDocumentJson, nowSeconds: number): Record<string, HeadlineFigures> {
+export function headlineFigures(
+  document: StatusDocumentJson,
+  nowSeconds: number,
+): Record<string, HeadlineFigures> {
   const since = nowSeconds - CURRENT_SECONDS;
   const out: Record<string, HeadlineFigures> = {};
   for (const service of document.services) {
     const figures: HeadlineFigures = {};
     for (const [column, match] of HEADLINES[service.name] ?? []) {
       if (typeof match === 'string') {
-        figures[column] = latest(
-          service.series.find((s) => s.name === match),
-          since,
-        ) ?? null;
+        figures[column] =
+          latest(
+            service.series.find((s) => s.name === match),
+            since,
+          ) ?? null;
       } else {
         // Added over every series the pattern matches (each lane's queue, each transport).
         const values = service.series.filter((s) => match.test(s.name)).map((s) => latest(s, since));
-        figures[column] = values.some((v) => v !== undefined) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : null;
+        figures[column] = values.some((v) => v !== undefined)
+          ? values.reduce<number>((a, v) => a + (v ?? 0), 0)
+          : null;
       }
     }
     out[service.name] = figures;
@@ -78,7 +84,9 @@ export function headlineFigures(document: StatusDocumentJson, nowSeconds: number
 }
 
 /** Asks the api of the stack for its status document over loopback; undefined when it does not answer. */
-export async function fetchFigures(config: StackConfig): Promise<Record<string, HeadlineFigures> | undefined> {
+export async function fetchFigures(
+  config: StackConfig,
+): Promise<Record<string, HeadlineFigures> | undefined> {
   const now = Math.floor(Date.now() / 1000);
   try {
     const response = await fetch(`http://127.0.0.1:${config.apiPort}/status.json?after=${now - 60}`, {
@@ -111,7 +119,11 @@ export function figuresTable(figures: Record<string, HeadlineFigures>): string {
   return `${lines.join('\n')}\n`;
 }
 
-type PrintStatus = (config: StackConfig, json: boolean, figures?: Record<string, HeadlineFigures>) => Promise<number>;
+type PrintStatus = (
+  config: StackConfig,
+  json: boolean,
+  figures?: Record<string, HeadlineFigures>,
+) => Promise<number>;
 
 /**
  * `backchannel status [--json] [--watch]`: readiness of every service and the headline figures
@@ -129,8 +141,11 @@ export async function runStatusCommand(
     const code = await printStatus(config, options.json, figures);
     if (!options.json) {
       process.stdout.write('\n');
-      process.stdout.write(figures ? figuresTable(figures) : 'figures: the api does not answer /status.json\n');
-      if (options.watch) process.stdout.write(`\n${new Date().toISOString()}  refreshing every second; Ctrl-C to stop\n`);
+      process.stdout.write(
+        figures ? figuresTable(figures) : 'figures: the api does not answer /status.json\n',
+      );
+      if (options.watch)
+        process.stdout.write(`\n${new Date().toISOString()}  refreshing every second; Ctrl-C to stop\n`);
     }
     return code;
   };

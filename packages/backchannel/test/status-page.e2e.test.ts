@@ -20,7 +20,11 @@ const screenshots = process.env.UPDATE_SCREENSHOTS
 function postAs(stack: TestStack, room: string, text: string, client: string): Promise<Response> {
   return fetch(`${stack.url}/api/rooms/${room}/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': client, origin: stack.config.publicUrl },
+    headers: {
+      'content-type': 'application/json',
+      'x-forwarded-for': client,
+      origin: stack.config.publicUrl,
+    },
     body: JSON.stringify({ author: `guest ${client}`, text }),
   });
 }
@@ -86,12 +90,19 @@ describe('web: the status page', () => {
         assert.equal(response.status, 201, await response.text());
       }
       await listener.waitFor((event) => event.id === '200', 15_000);
-      await waitUntil('the post latency chart has new points', async () => (await chartPoints(page, 'api-latency')) > pointsBefore);
+      await waitUntil(
+        'the post latency chart has new points',
+        async () => (await chartPoints(page, 'api-latency')) > pointsBefore,
+      );
       await waitUntil('the connection count shows the open stream', async () =>
         /SSE: 1 open/.test((await connectionsText.textContent()) ?? ''),
       );
-      await waitUntil('the end-to-end chart has points', async () => (await chartPoints(page, 'end-to-end')) > 0);
-      const postLine = (await page.locator('figure[data-chart="api-latency"] .status-now').textContent()) ?? '';
+      await waitUntil(
+        'the end-to-end chart has points',
+        async () => (await chartPoints(page, 'end-to-end')) > 0,
+      );
+      const postLine =
+        (await page.locator('figure[data-chart="api-latency"] .status-now').textContent()) ?? '';
       assert.match(postLine, /post a message: \d/);
       assert.deepEqual(navigations, [], 'the page updated without a reload');
       assert.deepEqual(errors, []);

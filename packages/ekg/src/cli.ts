@@ -284,7 +284,9 @@ function optionsFrom(values: Values): { options: EkgOptions; level: LogLevel; fo
   }
   const statusRecording = (read(byName.get('status-recording')!, values) ?? 'on') as string;
   if (statusRecording !== 'on' && statusRecording !== 'off') {
-    throw new FlagError(`--status-recording (EKG_STATUS_RECORDING) must be on or off, got "${statusRecording}"`);
+    throw new FlagError(
+      `--status-recording (EKG_STATUS_RECORDING) must be on or off, got "${statusRecording}"`,
+    );
   }
   const statusToken = read(byName.get('status-token')!, values) as string | undefined;
   const options: EkgOptions = {

@@ -4,8 +4,8 @@ import {
   type CounterRecorder,
   checkStatusAccess,
   type LatencyRecorder,
-  sampleProcess,
   StatusRing,
+  sampleProcess,
 } from '@backchannel/stats';
 import type { Connections } from './connections.js';
 import type { FramedEvent } from './frame.js';
@@ -70,13 +70,19 @@ export class EkgStatus {
     );
     if (!access.allowed) {
       const body = JSON.stringify({ error: { code: access.code, message: access.message } });
-      response.writeHead(401, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      response.writeHead(401, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      });
       response.end(body);
       return;
     }
     const after = Number(new URLSearchParams(query).get('after') ?? 0);
     const body = JSON.stringify(this.ring.slice(Number.isFinite(after) ? after : 0, ready));
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    response.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+    });
     response.end(body);
   }
 }

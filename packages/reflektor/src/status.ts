@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkStatusAccess, type LatencyRecorder, sampleProcess, StatusRing } from '@backchannel/stats';
+import { checkStatusAccess, type LatencyRecorder, StatusRing, sampleProcess } from '@backchannel/stats';
 import type { Counter } from 'prom-client';
 import type { Delivery } from './delivery.js';
 import type { Metrics } from './metrics.js';
@@ -109,13 +109,19 @@ export class ReflektorStatus {
     );
     if (!access.allowed) {
       const body = JSON.stringify({ error: { code: access.code, message: access.message } });
-      response.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      response.writeHead(401, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
       response.end(body);
       return;
     }
     const after = Number(url.searchParams.get('after') ?? 0);
     const body = JSON.stringify(this.ring.slice(Number.isFinite(after) ? after : 0, ready));
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
   }
 }

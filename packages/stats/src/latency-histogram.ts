@@ -127,7 +127,7 @@ export class LatencyHistogram {
 }
 
 function clamp(value: number, low: number, high: number): number {
-  return value < low ? low : value > high ? high : value;
+  return Math.min(Math.max(value, low), high);
 }
 
 /** Quantile `q` of a compact histogram without expanding it; undefined when empty. */

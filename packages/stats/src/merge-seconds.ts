@@ -6,7 +6,10 @@ import type { RingSecond, SeriesSpec } from './status-ring.js';
  * latency histograms merge bin by bin, counters add, gauges add or take the largest as their
  * spec says. Seconds only one host has pass through unchanged.
  */
-export function mergeSeconds(hosts: readonly (readonly RingSecond[])[], specs: readonly SeriesSpec[]): RingSecond[] {
+export function mergeSeconds(
+  hosts: readonly (readonly RingSecond[])[],
+  specs: readonly SeriesSpec[],
+): RingSecond[] {
   if (hosts.length === 1) return [...hosts[0]];
   const byTime = new Map<number, RingSecond[]>();
   for (const seconds of hosts) {

@@ -114,7 +114,12 @@ export class RingMirror {
       host.lastOkAt = Date.now();
       host.lastError = slice.ready ? undefined : 'not ready';
     } catch (error) {
-      host.lastError = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+      host.lastError =
+        error instanceof Error
+          ? error.cause instanceof Error
+            ? `${error.message}: ${error.cause.message}`
+            : error.message
+          : String(error);
     }
   }
 

@@ -7,7 +7,11 @@ export const STATUS_COOKIE = 'backchannel_status';
 /** The outcome of {@link checkStatusAccess}. */
 export type StatusAccess =
   | { allowed: true; by: 'loopback' | 'token' | 'cookie' }
-  | { allowed: false; code: 'status_token_required' | 'status_token_wrong' | 'status_token_not_set'; message: string };
+  | {
+      allowed: false;
+      code: 'status_token_required' | 'status_token_wrong' | 'status_token_not_set';
+      message: string;
+    };
 
 /** What a request shows of itself to {@link checkStatusAccess}. */
 export interface StatusRequest {
@@ -70,10 +74,12 @@ export function checkStatusAccess(request: StatusRequest, token: string | undefi
     };
   }
   const cookie = request.cookie === undefined ? undefined : cookieNamed(request.cookie, STATUS_COOKIE);
-  if (cookie !== undefined && sameSecret(cookie, statusCookieValue(token))) return { allowed: true, by: 'cookie' };
+  if (cookie !== undefined && sameSecret(cookie, statusCookieValue(token)))
+    return { allowed: true, by: 'cookie' };
   return {
     allowed: false,
     code: 'status_token_required',
-    message: 'The status page needs the status token: sign in at /status/login or send Authorization: Bearer <token>.',
+    message:
+      'The status page needs the status token: sign in at /status/login or send Authorization: Bearer <token>.',
   };
 }

@@ -123,8 +123,19 @@ export class StatusRing {
   }
 
   /** Declares a gauge read once a second by `read`; a read that throws or is not finite is skipped. */
-  gauge(name: string, unit: string, read: () => number, options: { merge?: 'sum' | 'max'; label?: string } = {}): void {
-    this.declare({ name, unit, kind: 'gauge', merge: options.merge ?? 'sum', ...(options.label ? { label: options.label } : {}) });
+  gauge(
+    name: string,
+    unit: string,
+    read: () => number,
+    options: { merge?: 'sum' | 'max'; label?: string } = {},
+  ): void {
+    this.declare({
+      name,
+      unit,
+      kind: 'gauge',
+      merge: options.merge ?? 'sum',
+      ...(options.label ? { label: options.label } : {}),
+    });
     this.gauges.set(name, read);
   }
 

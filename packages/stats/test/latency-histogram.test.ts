@@ -23,12 +23,19 @@ const QUANTILES = [0.01, 0.1, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999];
 function assertWithinAccuracy(estimate: number | undefined, exact: number, context: string): void {
   assert.ok(estimate !== undefined, context);
   const error = Math.abs(estimate - exact) / exact;
-  assert.ok(error <= RELATIVE_ACCURACY + 1e-9, `${context}: estimate ${estimate} vs exact ${exact} (${(error * 100).toFixed(3)}%)`);
+  assert.ok(
+    error <= RELATIVE_ACCURACY + 1e-9,
+    `${context}: estimate ${estimate} vs exact ${exact} (${(error * 100).toFixed(3)}%)`,
+  );
 }
 
 describe('LatencyHistogram', () => {
   for (const [shape, draw] of [
-    ['log-normal latencies', (r: () => number) => Math.exp(Math.log(2) + 1.2 * Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r()))],
+    [
+      'log-normal latencies',
+      (r: () => number) =>
+        Math.exp(Math.log(2) + 1.2 * Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r())),
+    ],
     ['uniform 0.01-500 ms', (r: () => number) => 0.01 + r() * 500],
     ['heavy tail (Pareto)', (r: () => number) => 0.5 / (1 - r()) ** 0.8],
   ] as const) {
@@ -45,7 +52,11 @@ describe('LatencyHistogram', () => {
       values.sort((a, b) => a - b);
       for (const q of QUANTILES) {
         assertWithinAccuracy(histogram.quantile(q), exactQuantile(values, q), `seed ${seed} q=${q}`);
-        assertWithinAccuracy(compactQuantile(histogram.toCompact(), q), exactQuantile(values, q), `compact q=${q}`);
+        assertWithinAccuracy(
+          compactQuantile(histogram.toCompact(), q),
+          exactQuantile(values, q),
+          `compact q=${q}`,
+        );
       }
       assert.equal(histogram.quantile(0), values[0]);
       assert.equal(histogram.quantile(1), values[values.length - 1]);
@@ -71,7 +82,8 @@ describe('LatencyHistogram', () => {
     merged.merge(parts[2]);
     all.sort((a, b) => a - b);
     assert.equal(merged.count, all.length);
-    for (const q of QUANTILES) assertWithinAccuracy(merged.quantile(q), exactQuantile(all, q), `merged q=${q}`);
+    for (const q of QUANTILES)
+      assertWithinAccuracy(merged.quantile(q), exactQuantile(all, q), `merged q=${q}`);
     const averaged = parts.reduce((sum, part) => sum + part.quantile(0.9)!, 0) / parts.length;
     assert.ok(Math.abs(averaged - exactQuantile(all, 0.9)) / exactQuantile(all, 0.9) > 0.05);
   });

@@ -107,7 +107,10 @@ describe('mergeSeconds', () => {
 describe('RingMirror', () => {
   it('pulls only new seconds from every host, merges them, and marks a host that stops answering', async () => {
     const time = clock(Date.now());
-    const rings = [new StatusRing('reflektor', { now: time.now }), new StatusRing('reflektor', { now: time.now })];
+    const rings = [
+      new StatusRing('reflektor', { now: time.now }),
+      new StatusRing('reflektor', { now: time.now }),
+    ];
     const recorders = rings.map((ring) => ring.latency('ingest'));
     const asked: string[] = [];
     const servers = await Promise.all(
@@ -146,7 +149,10 @@ describe('RingMirror', () => {
       await mirror.pull();
       assert.equal(mirror.seconds(0).length, 2);
       const t0 = mirror.seconds(0)[0].t;
-      assert.ok(asked.some((url) => url === `/status/ring?after=${t0}`), asked.join(' '));
+      assert.ok(
+        asked.some((url) => url === `/status/ring?after=${t0}`),
+        asked.join(' '),
+      );
       await new Promise<void>((resolve) => servers[1].close(() => resolve()));
       servers[1].closeAllConnections();
       await mirror.pull();

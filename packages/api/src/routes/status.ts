@@ -1,7 +1,13 @@
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { buildStatusDocument, checkStatusAccess, STATUS_COOKIE, sameSecret, statusCookieValue } from '@backchannel/stats';
+import {
+  buildStatusDocument,
+  checkStatusAccess,
+  STATUS_COOKIE,
+  sameSecret,
+  statusCookieValue,
+} from '@backchannel/stats';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { StatusRecording } from '../status/status-recording.js';
@@ -60,7 +66,10 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext, 
   const page = (file: string) => (_request: FastifyRequest, reply: FastifyReply) => {
     if (deps.publicDir === undefined) {
       return reply.code(503).send({
-        error: { code: 'web_ui_missing', message: 'The web UI is not built: run "npm run build" in packages/web.' },
+        error: {
+          code: 'web_ui_missing',
+          message: 'The web UI is not built: run "npm run build" in packages/web.',
+        },
       });
     }
     return reply
@@ -94,7 +103,12 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext, 
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ error: { code: 'too_many_status_streams', message: 'Too many status pages are open: try again soon.' } });
+        .send({
+          error: {
+            code: 'too_many_status_streams',
+            message: 'Too many status pages are open: try again soon.',
+          },
+        });
     }
     reply.hijack();
     const response = reply.raw;

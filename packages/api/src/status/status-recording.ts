@@ -3,8 +3,8 @@ import {
   type LatencyRecorder,
   RingMirror,
   type ServiceSeconds,
-  sampleProcess,
   StatusRing,
+  sampleProcess,
 } from '@backchannel/stats';
 
 /** Route patterns whose latency the status page plots. */
@@ -52,7 +52,9 @@ export class StatusRecording {
       ...(options.reflektorUrls.length > 0
         ? [new RingMirror({ service: 'reflektor', urls: options.reflektorUrls, ...token })]
         : []),
-      ...(options.ekgUrls.length > 0 ? [new RingMirror({ service: 'ekg', urls: options.ekgUrls, ...token })] : []),
+      ...(options.ekgUrls.length > 0
+        ? [new RingMirror({ service: 'ekg', urls: options.ekgUrls, ...token })]
+        : []),
     ];
   }
 

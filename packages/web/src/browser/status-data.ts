@@ -65,7 +65,9 @@ export class StatusStore {
 
   /** Series keys of `service` whose names match `pattern`. */
   keysMatching(service: string, pattern: RegExp): string[] {
-    return (this.names.get(service) ?? []).filter((name) => pattern.test(name)).map((name) => `${service}/${name}`);
+    return (this.names.get(service) ?? [])
+      .filter((name) => pattern.test(name))
+      .map((name) => `${service}/${name}`);
   }
 
   /** The values of `key` on the seconds `times`, null where it has none. */

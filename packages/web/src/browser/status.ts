@@ -100,7 +100,12 @@ const charts: ChartSpec[] = [
   },
   { id: 'cpu', title: 'CPU', unit: '% of a core', lines: processLines('process.cpu') },
   { id: 'rss', title: 'Memory (RSS)', unit: 'MB', lines: processLines('process.rss') },
-  { id: 'loop-delay', title: 'Event-loop delay p99', unit: 'ms', lines: processLines('process.loop_delay_p99') },
+  {
+    id: 'loop-delay',
+    title: 'Event-loop delay p99',
+    unit: 'ms',
+    lines: processLines('process.loop_delay_p99'),
+  },
 ];
 
 const store = new StatusStore();
@@ -160,7 +165,10 @@ function build(chart: DrawnChart, lines: { key: string; label: string }[], data:
       height: 180,
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max ?? 1, min ?? 0, 1) * 1.1] } },
+      scales: {
+        x: { time: true },
+        y: { range: (_u, min, max) => [0, Math.max(max ?? 1, min ?? 0, 1) * 1.1] },
+      },
       axes: [
         { stroke: axisStroke, grid, ticks: grid, space: 80 },
         {
@@ -168,7 +176,8 @@ function build(chart: DrawnChart, lines: { key: string; label: string }[], data:
           grid,
           ticks: grid,
           size: 56,
-          values: (_u, splits) => splits.map((v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : String(+v.toFixed(2)))),
+          values: (_u, splits) =>
+            splits.map((v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : String(+v.toFixed(2)))),
         },
       ],
       series: [
@@ -207,7 +216,9 @@ function render(): void {
     const counted = columns.reduce((sum, column) => sum + column.filter((v) => v !== null).length, 0);
     chart.figure.dataset.points = String(counted);
     chart.now.textContent =
-      lines.map((line) => `${line.label}: ${formatValue(store.last(line.key), chart.spec.unit)}`).join(' · ') || 'no data';
+      lines
+        .map((line) => `${line.label}: ${formatValue(store.last(line.key), chart.spec.unit)}`)
+        .join(' · ') || 'no data';
   }
   const list = byId<HTMLUListElement>('services');
   list.replaceChildren(
