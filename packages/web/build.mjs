@@ -20,7 +20,7 @@ const result = await build({
     transcript: here('./src/browser/transcript.ts'),
     status: here('./src/browser/status.ts'),
     style: here('./public/assets/style.css'),
-    'status-style': here('./public/assets/status-style.css'),
+    charts: here('./public/assets/charts.css'),
   },
   entryNames: '[name]-[hash]',
   outdir: assetsDir,
@@ -51,6 +51,6 @@ for (const name of readdirSync(here('./public'))) {
   writeFileSync(`${outDir}/${name}`, html);
 }
 for (const name of readdirSync(here('./public/assets'))) {
-  if (name !== 'style.css' && name !== 'status-style.css')
+  if (name !== 'style.css' && name !== 'charts.css')
     cpSync(here(`./public/assets/${name}`), `${assetsDir}/${name}`);
 }
