@@ -77,4 +77,6 @@ for (const [name, list] of results) {
   console.log(`${name.padEnd(52)} ${ns.toFixed(1).padStart(6)} ns   ${(ns / ours).toFixed(2)}x ours`);
 }
 // Keep the work observable so it cannot be optimised away.
-console.log(`p99: sketch ${sketch.quantile(0.99)?.toFixed(3)} ms, hdr ${(hdrHistogram.getValueAtPercentile(99) / 1000).toFixed(3)} ms`);
+console.log(
+  `p99: sketch ${sketch.quantile(0.99)?.toFixed(3)} ms, hdr ${(hdrHistogram.getValueAtPercentile(99) / 1000).toFixed(3)} ms`,
+);
