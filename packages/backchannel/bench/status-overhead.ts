@@ -7,7 +7,7 @@
  *   npm run build && flock /tmp/backchannel-bench.lock node packages/backchannel/dist/bench/status-overhead.js [--seconds 5] [--rounds 5]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -74,6 +74,24 @@ async function startSink(): Promise<{ url: string; close(): void }> {
   };
 }
 
+/** User + system CPU time of a process so far, ms (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Requests per second, and the server's CPU ms per request (not skewed by other load on the machine). */
+interface Measured {
+  rate: number;
+  cpuPerRequest: number;
+}
+
+async function measure(pid: number, options: autocannon.Options): Promise<Measured> {
+  const before = cpuMs(pid);
+  const total = await load(options);
+  return { rate: total / seconds, cpuPerRequest: (cpuMs(pid) - before) / total };
+}
+
 async function load(options: autocannon.Options): Promise<number> {
   const result = (await autocannon({ connections: 16, duration: seconds, ...options })) as unknown as {
     requests: { total: number };
@@ -83,10 +101,13 @@ async function load(options: autocannon.Options): Promise<number> {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors`);
   }
-  return result.requests.total / seconds;
+  return result.requests.total;
 }
 
-async function apiRound(recording: 'on' | 'off', sinkUrl: string): Promise<{ post: number; get: number }> {
+async function apiRound(
+  recording: 'on' | 'off',
+  sinkUrl: string,
+): Promise<{ post: Measured; get: Measured }> {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'status-overhead-api-'));
   const child = spawn(
@@ -112,7 +133,8 @@ async function apiRound(recording: 'on' | 'off', sinkUrl: string): Promise<{ pos
       body: JSON.stringify({ name: 'bench-room' }),
     });
     if (created.status !== 201) throw new Error(`room: ${created.status}`);
-    const post = await load({
+    const pid = child.pid!;
+    const post = await measure(pid, {
       url: `${base}/api/rooms/bench-room/messages`,
       requests: [
         {
@@ -125,7 +147,7 @@ async function apiRound(recording: 'on' | 'off', sinkUrl: string): Promise<{ pos
         },
       ],
     });
-    const get = await load({ url: `${base}/api/rooms/bench-room/messages?limit=50` });
+    const get = await measure(pid, { url: `${base}/api/rooms/bench-room/messages?limit=50` });
     return { post, get };
   } finally {
     await stop(child);
@@ -133,7 +155,7 @@ async function apiRound(recording: 'on' | 'off', sinkUrl: string): Promise<{ pos
   }
 }
 
-async function reflektorRound(recording: 'on' | 'off', sinkUrl: string): Promise<number> {
+async function reflektorRound(recording: 'on' | 'off', sinkUrl: string): Promise<Measured> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), 'status-overhead-reflektor-'));
   const child = spawn(
@@ -151,7 +173,7 @@ async function reflektorRound(recording: 'on' | 'off', sinkUrl: string): Promise
   );
   try {
     await waitReady(`http://127.0.0.1:${adminPort}/ready`);
-    return await load({
+    return await measure(child.pid!, {
       url: `http://127.0.0.1:${port}/publish`,
       requests: [
         {
@@ -175,7 +197,7 @@ async function reflektorRound(recording: 'on' | 'off', sinkUrl: string): Promise
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const sink = await startSink();
-const runs: Record<string, Record<'on' | 'off', number[]>> = {
+const runs: Record<string, Record<'on' | 'off', Measured[]>> = {
   'api POST message': { on: [], off: [] },
   'api GET history': { on: [], off: [] },
   'reflektor ingest': { on: [], off: [] },
@@ -194,15 +216,24 @@ for (let round = 0; round < rounds; round++) {
     runs['api GET history'][recording].push(api.get);
     runs['reflektor ingest'][recording].push(await reflektorRound(recording, sink.url));
   }
-  process.stderr.write(`round ${round + 1}/${rounds} done\n`);
+  const line = Object.entries(runs)
+    .map(([name, { on, off }]) => {
+      const [a, b] = [off[off.length - 1], on[on.length - 1]];
+      return `${name}: ${a.rate.toFixed(0)}/${b.rate.toFixed(0)} req/s, ${a.cpuPerRequest.toFixed(3)}/${b.cpuPerRequest.toFixed(3)} cpu ms`;
+    })
+    .join('; ');
+  process.stderr.write(`round ${round + 1}/${rounds} (off/on) ${line}\n`);
 }
 sink.close();
-console.log(`${rounds} rounds of ${seconds} s each, 16 connections, median requests/s`);
-console.log(`${'scenario'.padEnd(20)} ${'off'.padStart(9)} ${'on'.padStart(9)}  on/off`);
+console.log(`${rounds} rounds of ${seconds} s each, 16 connections; medians`);
+console.log(
+  `${'scenario'.padEnd(20)} ${'req/s off'.padStart(10)} ${'req/s on'.padStart(10)} ${'on/off'.padStart(7)}   ${'cpu ms/req off'.padStart(14)} ${'on'.padStart(7)} ${'on/off'.padStart(7)}`,
+);
 for (const [name, { on, off }] of Object.entries(runs)) {
-  const ratio = median(on) / median(off);
+  const rate = (list: Measured[]) => median(list.map((m) => m.rate));
+  const cpu = (list: Measured[]) => median(list.map((m) => m.cpuPerRequest));
   console.log(
-    `${name.padEnd(20)} ${median(off).toFixed(0).padStart(9)} ${median(on).toFixed(0).padStart(9)}  ${ratio.toFixed(3)}`,
+    `${name.padEnd(20)} ${rate(off).toFixed(0).padStart(10)} ${rate(on).toFixed(0).padStart(10)} ${(rate(on) / rate(off)).toFixed(3).padStart(7)}   ${cpu(off).toFixed(3).padStart(14)} ${cpu(on).toFixed(3).padStart(7)} ${(cpu(on) / cpu(off)).toFixed(3).padStart(7)}`,
   );
 }
 console.log(

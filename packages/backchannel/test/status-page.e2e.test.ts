@@ -106,6 +106,16 @@ describe('web: the status page', () => {
       assert.match(postLine, /post a message: \d/);
       assert.deepEqual(navigations, [], 'the page updated without a reload');
       assert.deepEqual(errors, []);
+      // Hovering a chart shows the values of the second under the pointer in its legend.
+      const over = page.locator('figure[data-chart="api-requests"] .u-over');
+      const box = await over.boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
+      const legend = page.locator('figure[data-chart="api-requests"] .u-legend');
+      await waitUntil('the legend shows the hovered second', async () =>
+        /requests:\s*\d+ \/s/.test((await legend.textContent()) ?? ''),
+      );
+      await page.mouse.move(0, 0);
       await page.screenshot({ path: `${screenshots}status.png` });
     } finally {
       listener.close();
