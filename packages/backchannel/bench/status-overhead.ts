@@ -2,7 +2,7 @@
  * What recording the status figures costs: the api's POST /api/rooms/:room/messages and
  * GET …/messages, and reflektor's ingest, each run at full speed with `--status-recording on`
  * and `off`, alternating in one run (off, on, off, on, …) so both see the same machine. Prints
- * the median requests/s of each and the ratio on/off.
+ * the median requests/s of each and the ratio on/off, and the server's CPU ms per request.
  *
  *   npm run build && flock /tmp/backchannel-bench.lock node packages/backchannel/dist/bench/status-overhead.js [--seconds 5] [--rounds 5]
  */
@@ -47,7 +47,7 @@ async function waitReady(url: string): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
-function stop(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -93,7 +93,7 @@ async function measure(pid: number, options: autocannon.Options): Promise<Measur
 }
 
 async function load(options: autocannon.Options): Promise<number> {
-  const result = (await autocannon({ connections: 16, duration: seconds, ...options })) as unknown as {
+  const result = (await autocannon({ duration: seconds, ...options })) as unknown as {
     requests: { total: number };
     non2xx: number;
     errors: number;
@@ -104,10 +104,13 @@ async function load(options: autocannon.Options): Promise<number> {
   return result.requests.total;
 }
 
-async function apiRound(
-  recording: 'on' | 'off',
-  sinkUrl: string,
-): Promise<{ post: Measured; get: Measured }> {
+interface Running {
+  pid: number;
+  base: string;
+  stop(): Promise<void>;
+}
+
+async function startApi(recording: 'on' | 'off', sinkUrl: string): Promise<Running> {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'status-overhead-api-'));
   const child = spawn(
@@ -123,39 +126,25 @@ async function apiRound(
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitReady(`${base}/ready`);
-    const origin = 'http://localhost:3000';
-    const created = await fetch(`${base}/api/rooms`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin },
-      body: JSON.stringify({ name: 'bench-room' }),
-    });
-    if (created.status !== 201) throw new Error(`room: ${created.status}`);
-    const pid = child.pid!;
-    const post = await measure(pid, {
-      url: `${base}/api/rooms/bench-room/messages`,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', origin },
-          body: JSON.stringify({
-            author: 'bench',
-            text: 'a message of ordinary length for the status bench',
-          }),
-        },
-      ],
-    });
-    const get = await measure(pid, { url: `${base}/api/rooms/bench-room/messages?limit=50` });
-    return { post, get };
-  } finally {
-    await stop(child);
-    rmSync(data, { recursive: true, force: true });
-  }
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(`${base}/ready`);
+  const created = await fetch(`${base}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN },
+    body: JSON.stringify({ name: 'bench-room' }),
+  });
+  if (created.status !== 201) throw new Error(`room: ${created.status}`);
+  return {
+    pid: child.pid!,
+    base,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
 }
 
-async function reflektorRound(recording: 'on' | 'off', sinkUrl: string): Promise<Measured> {
+async function startReflektor(recording: 'on' | 'off', sinkUrl: string): Promise<Running> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), 'status-overhead-reflektor-'));
   const child = spawn(
@@ -171,28 +160,63 @@ async function reflektorRound(recording: 'on' | 'off', sinkUrl: string): Promise
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  try {
-    await waitReady(`http://127.0.0.1:${adminPort}/ready`);
-    return await measure(child.pid!, {
-      url: `http://127.0.0.1:${port}/publish`,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'reflektor-ordering-key': 'bench-room' },
-          body: JSON.stringify({
-            room: 'bench-room',
-            seq: 1,
-            type: 'message.created',
-            at: new Date().toISOString(),
-            data: { text: 'x'.repeat(60) },
-          }),
-        },
-      ],
-    });
-  } finally {
-    await stop(child);
-    rmSync(data, { recursive: true, force: true });
-  }
+  await waitReady(`http://127.0.0.1:${adminPort}/ready`);
+  return {
+    pid: child.pid!,
+    base: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+const ORIGIN = 'http://localhost:3000';
+const scenarios: Record<string, (target: Running) => autocannon.Options> = {
+  'api POST message': (api) => ({
+    url: `${api.base}/api/rooms/bench-room/messages`,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: ORIGIN },
+        body: JSON.stringify({ author: 'bench', text: 'a message of ordinary length for the status bench' }),
+      },
+    ],
+  }),
+  'api GET history': (api) => ({ url: `${api.base}/api/rooms/bench-room/messages?limit=50` }),
+  'reflektor ingest': (reflektor) => ({
+    url: `${reflektor.base}/publish`,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'reflektor-ordering-key': 'bench-room' },
+        body: JSON.stringify({
+          room: 'bench-room',
+          seq: 1,
+          type: 'message.created',
+          at: new Date().toISOString(),
+          data: { text: 'x'.repeat(60) },
+        }),
+      },
+    ],
+  }),
+};
+
+/**
+ * The off and the on server run side by side and take the same load at the same moment, so
+ * whatever else the machine does falls on both alike: the one that costs more per request
+ * answers fewer of them.
+ */
+async function pairedRound(
+  name: string,
+  off: Running,
+  on: Running,
+): Promise<{ off: Measured; on: Measured }> {
+  const [a, b] = await Promise.all([
+    measure(off.pid, { ...scenarios[name](off), connections: 8 }),
+    measure(on.pid, { ...scenarios[name](on), connections: 8 }),
+  ]);
+  return { off: a, on: b };
 }
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
@@ -208,14 +232,18 @@ console.log(
     .join(' ')}`,
 );
 for (let round = 0; round < rounds; round++) {
-  // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
-  const order: ('on' | 'off')[] = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-  for (const recording of order) {
-    const api = await apiRound(recording, sink.url);
-    runs['api POST message'][recording].push(api.post);
-    runs['api GET history'][recording].push(api.get);
-    runs['reflektor ingest'][recording].push(await reflektorRound(recording, sink.url));
+  const apis = [await startApi('off', sink.url), await startApi('on', sink.url)];
+  for (const name of ['api POST message', 'api GET history']) {
+    const result = await pairedRound(name, apis[0], apis[1]);
+    runs[name].off.push(result.off);
+    runs[name].on.push(result.on);
   }
+  for (const api of apis) await api.stop();
+  const reflektors = [await startReflektor('off', sink.url), await startReflektor('on', sink.url)];
+  const result = await pairedRound('reflektor ingest', reflektors[0], reflektors[1]);
+  runs['reflektor ingest'].off.push(result.off);
+  runs['reflektor ingest'].on.push(result.on);
+  for (const reflektor of reflektors) await reflektor.stop();
   const line = Object.entries(runs)
     .map(([name, { on, off }]) => {
       const [a, b] = [off[off.length - 1], on[on.length - 1]];
@@ -225,7 +253,7 @@ for (let round = 0; round < rounds; round++) {
   process.stderr.write(`round ${round + 1}/${rounds} (off/on) ${line}\n`);
 }
 sink.close();
-console.log(`${rounds} rounds of ${seconds} s each, 16 connections; medians`);
+console.log(`${rounds} rounds of ${seconds} s, off and on side by side with 8 connections each; medians`);
 console.log(
   `${'scenario'.padEnd(20)} ${'req/s off'.padStart(10)} ${'req/s on'.padStart(10)} ${'on/off'.padStart(7)}   ${'cpu ms/req off'.padStart(14)} ${'on'.padStart(7)} ${'on/off'.padStart(7)}`,
 );
