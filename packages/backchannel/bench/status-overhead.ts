@@ -260,8 +260,10 @@ console.log(
 for (const [name, { on, off }] of Object.entries(runs)) {
   const rate = (list: Measured[]) => median(list.map((m) => m.rate));
   const cpu = (list: Measured[]) => median(list.map((m) => m.cpuPerRequest));
+  // The paired figure: each round's on/off ratio (both measured at the same moment), then the median.
+  const paired = median(on.map((m, i) => m.rate / off[i].rate));
   console.log(
-    `${name.padEnd(20)} ${rate(off).toFixed(0).padStart(10)} ${rate(on).toFixed(0).padStart(10)} ${(rate(on) / rate(off)).toFixed(3).padStart(7)}   ${cpu(off).toFixed(3).padStart(14)} ${cpu(on).toFixed(3).padStart(7)} ${(cpu(on) / cpu(off)).toFixed(3).padStart(7)}`,
+    `${name.padEnd(20)} ${rate(off).toFixed(0).padStart(10)} ${rate(on).toFixed(0).padStart(10)} ${(rate(on) / rate(off)).toFixed(3).padStart(7)} ${paired.toFixed(3).padStart(13)}   ${cpu(off).toFixed(3).padStart(14)} ${cpu(on).toFixed(3).padStart(7)} ${(cpu(on) / cpu(off)).toFixed(3).padStart(7)}`,
   );
 }
 console.log(
