@@ -33,17 +33,15 @@ const HEADLINES: Record<string, [figure: string, series: string | RegExp][]> = {
   ],
 };
 
-/** How the table titles each figure. */
-const TITLES: Record<string, string> = {
-  post_p90_ms: 'post p90 (ms)',
-  history_p90_ms: 'history p90 (ms)',
-  requests_per_s: 'requests/s',
-  ingest_p90_ms: 'ingest p90 (ms)',
-  queue_depth: 'queue depth',
-  delivered_per_s: 'delivered/s',
-  send_p90_ms: 'send p90 (ms)',
-  end_to_end_p90_ms: 'end-to-end p90 (ms)',
-  connections: 'connections',
+/** How the table names each figure in its column. */
+const SHORT_NAMES: Record<string, string> = {
+  post_p90_ms: 'post',
+  history_p90_ms: 'history',
+  ingest_p90_ms: 'ingest',
+  send_p90_ms: 'send',
+  end_to_end_p90_ms: 'end-to-end',
+  requests_per_s: 'requests',
+  delivered_per_s: 'delivered',
 };
 
 /** Seconds back a latest point may be and still count as current. */
@@ -107,14 +105,21 @@ function cell(value: number | null | undefined): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1);
 }
 
-/** The figures as a table: one row per service, each column a headline figure. */
+/** The figures as a table, one row per service, within 80 columns. */
 export function figuresTable(figures: Record<string, HeadlineFigures>): string {
-  const lines: string[] = [];
+  const header = `${'service'.padEnd(10)} ${'p90 (ms)'.padEnd(30)} ${'per second'.padEnd(16)} ${'queue'.padStart(5)} ${'connections'.padStart(11)}`;
+  const lines = [header];
   for (const [service, columns] of Object.entries(figures)) {
-    const parts = Object.entries(columns).map(
-      ([figure, value]) => `${(TITLES[figure] ?? figure).padEnd(20)}${cell(value).padStart(7)}`,
+    const named = (suffix: string) =>
+      Object.entries(columns)
+        .filter(([figure]) => figure.endsWith(suffix))
+        .map(([figure, value]) => `${SHORT_NAMES[figure] ?? figure} ${cell(value)}`)
+        .join(', ');
+    const queue = 'queue_depth' in columns ? cell(columns.queue_depth) : '';
+    const connections = 'connections' in columns ? cell(columns.connections) : '';
+    lines.push(
+      `${service.padEnd(10)} ${named('_p90_ms').padEnd(30)} ${named('_per_s').padEnd(16)} ${queue.padStart(5)} ${connections.padStart(11)}`,
     );
-    lines.push(`${service.padEnd(10)} ${parts.join('   ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -113,7 +113,7 @@ describe('web: the status page', () => {
       await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
       const legend = page.locator('figure[data-chart="api-requests"] .u-legend');
       await waitUntil('the legend shows the hovered second', async () =>
-        /requests:\s*\d+ \/s/.test((await legend.textContent()) ?? ''),
+        /Time\s*\d.*requests\s*\d+ \/s/.test((await legend.textContent()) ?? ''),
       );
       await page.mouse.move(0, 0);
       await page.screenshot({ path: `${screenshots}status.png` });
