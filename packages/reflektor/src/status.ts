@@ -69,9 +69,10 @@ export class ReflektorStatus {
     this.sample = async () => {
       for (const { name, counter, recorder } of recorders) {
         const now = await total(counter);
-        const before = lastTotals.get(name);
+        // The counters are this instance's own, created with it: they start at 0.
+        const before = lastTotals.get(name) ?? 0;
         lastTotals.set(name, now);
-        if (before !== undefined && now > before) recorder.add(now - before);
+        if (now > before) recorder.add(now - before);
       }
       const now = Date.now();
       for (const lane of options.delivery.lanes()) {
