@@ -1,8 +1,10 @@
 // The status page's data on the api: who may read it (loopback, the token, the sign-in cookie,
 // nobody else), what /status.json holds, the live stream, and the reserved room name.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { loadBetterSqlite3 } from '../src/sqlite-driver.js';
 import { ApiFixture } from './helpers/api-fixture.js';
 
 const TOKEN = 'status-token-for-tests-0123456789';
@@ -147,6 +149,32 @@ describe('api: status data and its access', () => {
     });
     assert.equal(response.status, 400);
     assert.equal(response.body.error.code, 'reserved_room_name');
+  });
+
+  it('keeps a room named "status" made before the name was reserved working, its page at /status/room', async () => {
+    await fixture.createRoom('status-old');
+    // Such a room could only be made by an older version: rename one in the database.
+    const Database = loadBetterSqlite3();
+    const db = new Database(join(fixture.database.dataDir, 'api.sqlite'));
+    db.prepare("UPDATE rooms SET name = 'status' WHERE name = 'status-old'").run();
+    db.close();
+    const room = await fixture.request<{ room: { name: string; url: string } }>('GET', '/api/rooms/status');
+    assert.equal(room.status, 200);
+    assert.equal(room.body.room.url, 'http://localhost:3000/status/room');
+    assert.equal((await fixture.post('status', 'ana', 'still here')).status, 201);
+    const messages = await fixture.request<{ messages: { text: string }[] }>(
+      'GET',
+      '/api/rooms/status/messages',
+    );
+    assert.deepEqual(
+      messages.body.messages.map((m) => m.text),
+      ['still here'],
+    );
+    const page = await fixture.request('GET', '/status/room');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<body class="room">/);
+    const statusPage = await fixture.request('GET', '/status');
+    assert.match(statusPage.text, /<body class="status-page">/);
   });
 
   it('stamps each publish to reflektor with Backchannel-Published-At', async () => {
