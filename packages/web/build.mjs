@@ -18,7 +18,9 @@ const result = await build({
     home: here('./src/browser/home.ts'),
     room: here('./src/browser/room.ts'),
     transcript: here('./src/browser/transcript.ts'),
+    status: here('./src/browser/status.ts'),
     style: here('./public/assets/style.css'),
+    charts: here('./public/assets/charts.css'),
   },
   entryNames: '[name]-[hash]',
   outdir: assetsDir,
@@ -49,5 +51,6 @@ for (const name of readdirSync(here('./public'))) {
   writeFileSync(`${outDir}/${name}`, html);
 }
 for (const name of readdirSync(here('./public/assets'))) {
-  if (name !== 'style.css') cpSync(here(`./public/assets/${name}`), `${assetsDir}/${name}`);
+  if (name !== 'style.css' && name !== 'charts.css')
+    cpSync(here(`./public/assets/${name}`), `${assetsDir}/${name}`);
 }

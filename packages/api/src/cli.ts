@@ -74,6 +74,23 @@ const flags: Record<string, FlagSpec> = {
     help: 'comma-separated proxy addresses whose X-Forwarded-* headers are believed',
     default: String(defaultOptions.trustProxy),
   },
+  'status-recording': {
+    env: 'STATUS_RECORDING',
+    help: 'record the status page figures: on or off',
+    default: 'on',
+  },
+  'status-token': {
+    env: 'BACKCHANNEL_STATUS_TOKEN',
+    help: 'token that opens /status and /status.json from beyond loopback (unset: loopback only)',
+  },
+  'status-reflektor-url': {
+    env: 'STATUS_REFLEKTOR_URL',
+    help: 'reflektor admin URL(s) the status page gathers from, comma-separated',
+  },
+  'status-ekg-url': {
+    env: 'STATUS_EKG_URL',
+    help: 'ekg URL(s) the status page gathers from, comma-separated',
+  },
   'log-level': { env: 'LOG_LEVEL', help: 'debug, info, warning, error or critical', default: 'info' },
   'log-format': {
     env: 'LOG_FORMAT',
@@ -160,7 +177,19 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
     throw new FlagError(`--purge-grace must be a number of hours, 0 or more (got "${purgeHours}")`);
   }
   const trustProxy = value(values, 'trust-proxy');
+  const statusRecording = value(values, 'status-recording');
+  if (statusRecording !== undefined && statusRecording !== 'on' && statusRecording !== 'off') {
+    throw new FlagError(`--status-recording must be on or off (got "${statusRecording}")`);
+  }
+  const urlList = (name: string) =>
+    value(values, name)
+      ?.split(',')
+      .map((part) => url(name, part.trim()));
   return {
+    statusRecording: statusRecording === undefined ? undefined : statusRecording === 'on',
+    statusToken: value(values, 'status-token'),
+    statusReflektorUrls: urlList('status-reflektor-url'),
+    statusEkgUrls: urlList('status-ekg-url'),
     port: integer('port', value(values, 'port'), 0, 65535),
     host: value(values, 'host'),
     dataDir: value(values, 'data') ?? join('.', 'data', 'api'),

@@ -49,6 +49,14 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** Where the web UI's built files are; default `publicDir` of `@backchannel/web`. */
   publicDir?: string;
+  /** Record the status page's figures (`/status`, `/status.json`). Default true. */
+  statusRecording?: boolean;
+  /** Token that opens the status page and data from beyond loopback; '' keeps them loopback-only. Default ''. */
+  statusToken?: string;
+  /** reflektor admin base URLs whose `GET /status/ring` the status page gathers. Default none. */
+  statusReflektorUrls?: string[];
+  /** ekg base URLs whose `GET /status/ring` the status page gathers. Default none. */
+  statusEkgUrls?: string[];
   logLevel?: LogLevel;
   logFormat?: LogFormat;
 }
@@ -78,6 +86,10 @@ export const defaultOptions = {
   purgeIntervalMs: 60_000,
   trustProxy: '127.0.0.1,::1',
   bodyLimit: 16_384,
+  statusRecording: true,
+  statusToken: '',
+  statusReflektorUrls: [],
+  statusEkgUrls: [],
   logLevel: 'info',
   logFormat: process.env.NODE_ENV === 'production' ? 'json' : 'text',
 } satisfies Omit<ResolvedApiOptions, 'databaseUrl' | 'reflektorToken' | 'redisUrl' | 'publicDir'>;

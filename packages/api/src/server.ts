@@ -21,8 +21,10 @@ import { registerModerationRoutes } from './routes/moderation.js';
 import { type Readiness, registerOpsRoutes } from './routes/ops.js';
 import { findPublicDir, registerPageRoutes } from './routes/pages.js';
 import { registerRoomRoutes } from './routes/rooms.js';
+import { registerStatusRoutes } from './routes/status.js';
 import { registerTranscriptRoutes } from './routes/transcript.js';
 import { originAllowed } from './security/origin.js';
+import { StatusRecording } from './status/status-recording.js';
 import { resolveWebhookConfig, type WebhookConfig, webhookSettingsFromEnv } from './webhooks/config.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 
@@ -89,6 +91,7 @@ function buildApp(
   readiness: Readiness,
   publicDir: string | undefined,
   webhookConfig: WebhookConfig,
+  status?: StatusRecording,
 ): FastifyInstance {
   const { options, log, metrics } = context;
   const app = Fastify({
@@ -176,6 +179,7 @@ function buildApp(
   registerEventRoutes(app, context);
   registerModerationRoutes(app, context);
   registerTranscriptRoutes(app, context);
+  if (status) registerStatusRoutes(app, context, { recording: status, readiness, publicDir });
   registerPageRoutes(app, context, publicDir);
   registerWebhookRoutes(app, {
     db: context.db,
@@ -293,7 +297,14 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     roomIds: new Map(),
   };
   const readiness: Readiness = { ready: false };
+  const status = new StatusRecording({
+    recording: options.statusRecording,
+    token: options.statusToken,
+    reflektorUrls: options.statusReflektorUrls,
+    ekgUrls: options.statusEkgUrls,
+  });
   const releaseAll = async () => {
+    await status.stop();
     await outbox.close(Math.min(options.reflektorTimeoutMs, 2000));
     await publisher.close();
     await messageLimiter.close();
@@ -309,7 +320,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
       publicUrl: options.publicUrl,
       env: webhookSettingsFromEnv(process.env),
     });
-    app = buildApp(context, readiness, await findPublicDir(options.publicDir), webhookConfig);
+    app = buildApp(context, readiness, await findPublicDir(options.publicDir), webhookConfig, status);
   } catch (error) {
     await releaseAll();
     throw error;
@@ -339,6 +350,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
         )
       : async () => {};
   outbox.start();
+  status.start();
   readiness.ready = true;
   log.info('api listening', { port, engine: db.engine, publicUrl: options.publicUrl });
 

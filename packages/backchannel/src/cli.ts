@@ -6,6 +6,7 @@ import { isAlive, type RunState, readRunState, removeRunState, writeRunState } f
 import { ServiceStartError } from './service-process.js';
 import { PortInUseError, type Stack, startStack } from './stack.js';
 import { printStatus, statusHelp } from './status.js';
+import { runStatusCommand, statusPageLines } from './status-command.js';
 
 const usage = `Usage: backchannel <command> [flags]
 
@@ -107,6 +108,7 @@ async function runStart(argv: string[]): Promise<number> {
   });
   // The one line a person starting the app looks for: plain, whatever the log format.
   say(`\n  backchannel is ready: open ${config.publicUrl}\n\n  Press Ctrl-C to stop.\n`);
+  say(statusPageLines(config.publicUrl, running.statusToken));
   log.info('ready at %s', config.publicUrl);
   return new Promise<number>(() => {});
 }
@@ -131,12 +133,13 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(statusHelp());
       return 0;
     }
-    return printStatus(
+    return runStatusCommand(
       readStackConfig(
-        rest.filter((a) => a !== '--json'),
+        rest.filter((a) => a !== '--json' && a !== '--watch'),
         process.env,
       ),
-      rest.includes('--json'),
+      { json: rest.includes('--json'), watch: rest.includes('--watch') },
+      printStatus,
     );
   }
   say(`backchannel: unknown command "${command}"`);

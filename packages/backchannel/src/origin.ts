@@ -34,6 +34,8 @@ export interface OriginOptions {
 
 const internalPath = /^\/metrics(?:[/?#]|$)/;
 const streamPath = /^\/rooms\/[^/?#]+\/(?:events|ws)(?:[?#]|$)/;
+/** The status page's live stream: served by the api, but open for as long as the page is. */
+const liveStatusPath = /^\/status\/events(?:[?#]|$)/;
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
 const hopByHop = new Set([
@@ -186,7 +188,7 @@ export function startOrigin(
   const forward = (req: IncomingMessage, res: ServerResponse, toEkg: boolean, state: UpstreamState) => {
     const target = state.target;
     // Streams stay open for hours: only plain requests count as in flight.
-    if (!toEkg) {
+    if (!toEkg && !liveStatusPath.test(req.url ?? '/')) {
       state.begin();
       res.once('close', () => state.end());
     }

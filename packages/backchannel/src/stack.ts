@@ -7,6 +7,7 @@ import type { StackConfig } from './config.js';
 import { type OriginServer, type OriginUpstream, startOrigin } from './origin.js';
 import { findPortHolder, isPortTaken, type PortHolder } from './port-check.js';
 import { ServiceProcess, type ServiceSpec } from './service-process.js';
+import { resolveStatusToken, STATUS_TOKEN_ENV, type StatusToken } from './status-token.js';
 import { type ServiceHealth, Supervision } from './supervision.js';
 
 export type ServiceName = 'ekg' | 'reflektor' | 'api';
@@ -35,6 +36,8 @@ function shorten(command: string): string {
 
 export interface Stack {
   readonly config: StackConfig;
+  /** The token that opens `/status` from beyond this machine. */
+  readonly statusToken: StatusToken;
   /** Each service's state under supervision: running, restarting or crash-looping, and its restarts. */
   health(): Record<ServiceName, ServiceHealth>;
   /** The origin's URL on this machine, e.g. `http://127.0.0.1:3000`. */
@@ -90,7 +93,7 @@ function flags(values: Record<string, string | true>): string[] {
 /** The three services' command lines for one configuration. */
 export function serviceSpecs(
   config: StackConfig,
-  secrets: { signSecret: string; token: string },
+  secrets: { signSecret: string; token: string; statusToken?: string },
 ): Record<ServiceName, ServiceSpec> {
   const local = '127.0.0.1';
   const env = { ...process.env, LOG_LEVEL: config.logLevel, LOG_FORMAT: config.logFormat };
@@ -132,8 +135,12 @@ export function serviceSpecs(
         'reflektor-url': `http://${local}:${config.reflektorPort}`,
         'reflektor-token': secrets.token,
         'public-url': config.publicUrl,
+        // The status page gathers reflektor's and ekg's figures over loopback.
+        'status-reflektor-url': `http://${local}:${config.reflektorAdminPort}`,
+        'status-ekg-url': `http://${local}:${config.ekgPort}`,
       }),
-      env,
+      // In the environment, not on the command line, where any user's `ps` would show it.
+      env: secrets.statusToken ? { ...env, [STATUS_TOKEN_ENV]: secrets.statusToken } : env,
       readyUrl: `http://${local}:${config.apiPort}/ready`,
     },
   };
@@ -192,9 +199,11 @@ export async function startStack(
   await checkPorts(config, options.portGraceMs ?? 0);
   mkdirSync(join(config.dataDir, 'reflektor'), { recursive: true });
   mkdirSync(join(config.dataDir, 'api'), { recursive: true });
+  const statusToken = resolveStatusToken(config.dataDir);
   const specs = serviceSpecs(config, {
     signSecret: generateStandardWebhookSecret(),
     token: randomBytes(24).toString('base64url'),
+    statusToken: statusToken.token,
   });
   const services = {
     ekg: new ServiceProcess(specs.ekg),
@@ -307,6 +316,7 @@ export async function startStack(
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return {
     config,
+    statusToken,
     url: `http://${host}:${origin.port}`,
     services,
     health,

@@ -43,7 +43,11 @@ function combined(answer: string, health: ServiceHealth | undefined): string {
  * Prints whether each piece of a running stack answers ready, and which services its supervisor
  * sees crash-looping; returns 0 when every piece is ready and none is crash-looping.
  */
-export async function printStatus(config: StackConfig, json: boolean): Promise<number> {
+export async function printStatus(
+  config: StackConfig,
+  json: boolean,
+  figures?: Record<string, Record<string, number | null>>,
+): Promise<number> {
   const checks = checksOf(config);
   const answers = await Promise.all(checks.map((c) => probe(c.url)));
   const health = supervisedHealth(config);
@@ -52,7 +56,12 @@ export async function printStatus(config: StackConfig, json: boolean): Promise<n
     const out = Object.fromEntries(
       checks.map((c, i) => [
         c.name,
-        { url: c.url, state: states[i], ...(health[c.name] ? { restarts: health[c.name].restarts } : {}) },
+        {
+          url: c.url,
+          state: states[i],
+          ...(health[c.name] ? { restarts: health[c.name].restarts } : {}),
+          ...(figures?.[c.name] ? { figures: figures[c.name] } : {}),
+        },
       ]),
     );
     process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -67,10 +76,12 @@ export async function printStatus(config: StackConfig, json: boolean): Promise<n
 
 export function statusHelp(): string {
   return [
-    'Usage: backchannel status [--json] [the port flags of "backchannel start"]',
+    'Usage: backchannel status [--json] [--watch] [the port flags of "backchannel start"]',
     '',
     'Asks each service of a running "backchannel start" whether it is ready, and shows',
-    'the services its supervisor had to restart (and any that keep exiting: crash-looping).',
+    'the services its supervisor had to restart (and any that keep exiting: crash-looping),',
+    'then the headline figures of /status.json: p90 latency per service, queue depth and',
+    'connections. --watch refreshes every second; --json prints one JSON object.',
     'Exits 0 when every service is ready and none is crash-looping, 1 otherwise.',
     '',
   ].join('\n');

@@ -135,6 +135,20 @@ const FLAGS: readonly Flag[] = [
     min: 0,
   },
   {
+    name: 'status-recording',
+    env: 'EKG_STATUS_RECORDING',
+    kind: 'string',
+    defaultText: 'on',
+    help: 'record status figures and serve GET /status/ring: on or off',
+  },
+  {
+    name: 'status-token',
+    env: 'BACKCHANNEL_STATUS_TOKEN',
+    kind: 'string',
+    defaultText: 'none',
+    help: 'token that opens GET /status/ring from beyond loopback',
+  },
+  {
     name: 'room-idle',
     env: 'EKG_ROOM_IDLE_MS',
     kind: 'integer',
@@ -268,7 +282,16 @@ function optionsFrom(values: Values): { options: EkgOptions; level: LogLevel; fo
   if (format !== 'text' && format !== 'json') {
     throw new FlagError(`--log-format (LOG_FORMAT) must be text or json, got "${format}"`);
   }
+  const statusRecording = (read(byName.get('status-recording')!, values) ?? 'on') as string;
+  if (statusRecording !== 'on' && statusRecording !== 'off') {
+    throw new FlagError(
+      `--status-recording (EKG_STATUS_RECORDING) must be on or off, got "${statusRecording}"`,
+    );
+  }
+  const statusToken = read(byName.get('status-token')!, values) as string | undefined;
   const options: EkgOptions = {
+    statusRecording: statusRecording === 'on',
+    ...(statusToken ? { statusToken } : {}),
     port: integer('port') ?? 3004,
     host: read(byName.get('host')!, values) as string | undefined,
     secrets,

@@ -16,6 +16,8 @@ export interface FramedEvent {
   readonly ws: Buffer;
   /** `performance.now()` when the publish request that carried it arrived. */
   readonly receivedAt: number;
+  /** The publisher's `Backchannel-Published-At` stamp (ms since the epoch), 0 without one. */
+  readonly publishedAt: number;
 }
 
 /**
@@ -48,7 +50,7 @@ function httpChunk(text: string): Buffer {
 }
 
 /** Frames a validated envelope for both transports. */
-export function frameEvent(envelope: EventEnvelope, receivedAt: number): FramedEvent {
+export function frameEvent(envelope: EventEnvelope, receivedAt: number, publishedAt = 0): FramedEvent {
   const json = JSON.stringify(envelope);
   return {
     room: envelope.room,
@@ -56,6 +58,7 @@ export function frameEvent(envelope: EventEnvelope, receivedAt: number): FramedE
     sseChunk: httpChunk(`id: ${envelope.seq}\nevent: ${envelope.type}\ndata: ${json}\n\n`),
     ws: websocketTextFrame(Buffer.from(json)),
     receivedAt,
+    publishedAt,
   };
 }
 

@@ -56,13 +56,27 @@ export class EkgMetrics implements FlushObserver {
     registers: [this.registry],
   });
 
+  readonly endToEnd = new Histogram({
+    name: 'ekg_end_to_end_seconds',
+    help: "From the api's Backchannel-Published-At stamp on a publish to its event written to the room's subscribers.",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  /** Told of every flush for the status page, when status recording is on. */
+  status: { flushed(events: readonly FramedEvent[]): void } | undefined;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ekg_' });
   }
 
   flushed(events: readonly FramedEvent[], delivered: number): void {
     const now = performance.now();
-    for (const event of events) this.publishToWrite.observe((now - event.receivedAt) / 1000);
+    const wallNow = Date.now();
+    for (const event of events) {
+      this.publishToWrite.observe((now - event.receivedAt) / 1000);
+      if (event.publishedAt > 0) this.endToEnd.observe((wallNow - event.publishedAt) / 1000);
+    }
     if (delivered > 0) this.delivered.inc(delivered);
+    this.status?.flushed(events);
   }
 }

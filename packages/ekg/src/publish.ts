@@ -151,11 +151,12 @@ function accept(
   }
   const envelopes = parseEnvelopes(parsed);
   const { rooms, metrics } = context;
+  const publishedAt = publishedAtOf(request.headers['backchannel-published-at']);
   let accepted = 0;
   for (const envelope of envelopes) {
     const room = rooms.get(envelope.room);
     if (envelope.seq <= room.lastSeq) continue;
-    if (room.publish(frameEvent(envelope, receivedAt))) accepted++;
+    if (room.publish(frameEvent(envelope, receivedAt, publishedAt))) accepted++;
   }
   const duplicates = envelopes.length - accepted;
   const result: PublishResult = { accepted, duplicates };
@@ -167,6 +168,13 @@ function accept(
   }
   // Room.publish queued a flush with setImmediate before this one: the answer follows the writes.
   setImmediate(answerAfterFlush, response, answer, metrics, accepted, duplicates);
+}
+
+/** The `Backchannel-Published-At` stamp (ms since the epoch) the api puts on a publish, else 0. */
+function publishedAtOf(header: string | string[] | undefined): number {
+  if (typeof header !== 'string') return 0;
+  const stamp = Number(header);
+  return Number.isSafeInteger(stamp) && stamp > 0 ? stamp : 0;
 }
 
 function answerAfterFlush(

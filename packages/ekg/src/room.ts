@@ -191,6 +191,7 @@ function joinEvents(events: readonly FramedEvent[]): FramedEvent {
     sseChunk: Buffer.concat(events.map((event) => event.sseChunk)),
     ws: Buffer.concat(events.map((event) => event.ws)),
     receivedAt: events[0].receivedAt,
+    publishedAt: events[0].publishedAt,
   };
 }
 

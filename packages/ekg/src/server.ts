@@ -10,6 +10,7 @@ import { EkgMetrics } from './metrics.js';
 import { handlePublish, type PublishContext } from './publish.js';
 import { Rooms } from './rooms.js';
 import { openEventStream, SseSubscriber } from './sse.js';
+import { EkgStatus } from './status.js';
 import { openWebSocket, WebSocketSubscriber } from './websocket.js';
 
 const log = getLogger('ekg.server');
@@ -62,6 +63,10 @@ export interface EkgOptions {
   shutdownTimeoutMs?: number;
   /** Accepted age of a Standard Webhooks timestamp, seconds. Default 300. */
   signatureToleranceSeconds?: number;
+  /** Record the status page's figures and serve them as `GET /status/ring`. Default true. */
+  statusRecording?: boolean;
+  /** Opens `GET /status/ring` from beyond loopback (`Authorization: Bearer <token>`). Default none. */
+  statusToken?: string;
 }
 
 /** A running ekg. */
@@ -208,6 +213,9 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
     metrics,
     settings.maxBufferedBytes,
   );
+  const status =
+    options.statusRecording === false ? undefined : new EkgStatus(connections, rooms, options.statusToken);
+  metrics.status = status;
   let draining = false;
   const publishContext: PublishContext = {
     rooms,
@@ -273,6 +281,10 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
     if (path === '/ready') {
       response.writeHead(draining ? 503 : 200, { 'Content-Type': 'application/json' });
       response.end(draining ? '{"ready":false}' : '{"ready":true}');
+      return;
+    }
+    if (path === '/status/ring' && status !== undefined && method === 'GET') {
+      status.serveRing(request, response, query < 0 ? '' : url.slice(query + 1), !draining);
       return;
     }
     if (path === '/metrics') {
@@ -416,6 +428,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
     }
   }, settings.pingMs);
   const sweep = setInterval(() => rooms.sweepIdle(), Math.min(settings.roomIdleMs, 60000));
+  status?.start();
   heartbeat.unref();
   liveness.unref();
   sweep.unref();
@@ -423,6 +436,7 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
     draining = true;
+    status?.stop();
     clearInterval(heartbeat);
     clearInterval(liveness);
     clearInterval(sweep);

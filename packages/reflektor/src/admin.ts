@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Delivery } from './delivery.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { ReflektorStatus } from './status.js';
 import type { DeadFilter, DeadLetter, QueueStore } from './store/store.js';
 
 export interface AdminOptions {
@@ -11,6 +12,8 @@ export interface AdminOptions {
   log: Logger;
   /** Whether the service takes traffic (false before start and from the start of shutdown). */
   isReady: () => boolean;
+  /** Serves `GET /status/ring` when status recording is on. */
+  status?: ReflektorStatus;
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
@@ -102,6 +105,9 @@ export class Admin {
       res.writeHead(200, { 'content-type': o.metrics.registry.contentType });
       res.end(body);
       return;
+    }
+    if (method === 'GET' && path === '/status/ring' && o.status) {
+      return o.status.serveRing(req, res, url, o.isReady());
     }
     if (method === 'GET' && path === '/stats') {
       const lanes = o.delivery.stats();

@@ -25,6 +25,8 @@ export interface IngestOptions {
   retryAfterSeconds: number;
   /** Required `Authorization: Bearer <token>`; null accepts anyone. */
   token: string | null;
+  /** Told each accepted request's latency, ms, for the status page. */
+  statusIngest?: { record(ms: number): void };
 }
 
 function sendError(res: ServerResponse, error: ReflektorError, extra?: Record<string, string>): void {
@@ -190,7 +192,9 @@ export class Ingest {
           ]);
           res.end(body);
           this.acceptedOf(target.name).inc();
-          o.metrics.ingestLatency.observe((performance.now() - started) / 1000);
+          const ms = performance.now() - started;
+          o.metrics.ingestLatency.observe(ms / 1000);
+          o.statusIngest?.record(ms);
         },
         (error: Error) => {
           this.inFlight--;

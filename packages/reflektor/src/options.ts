@@ -70,6 +70,16 @@ export const FLAGS: Record<string, FlagSpec> = {
     default: '',
     help: 'whsec_… secret: sign replays with Standard Webhooks headers',
   },
+  'status-recording': {
+    env: 'REFLEKTOR_STATUS_RECORDING',
+    default: 'on',
+    help: 'record status figures and serve GET /status/ring on the admin port: on or off',
+  },
+  'status-token': {
+    env: 'BACKCHANNEL_STATUS_TOKEN',
+    default: '',
+    help: 'token that opens GET /status/ring from beyond loopback',
+  },
   'max-body': { env: 'REFLEKTOR_MAX_BODY', default: '1mb', help: 'largest body accepted (413 above)' },
   'max-queue': {
     env: 'REFLEKTOR_MAX_QUEUE',
@@ -124,6 +134,8 @@ export interface CliSettings {
   redisLeaseMs: number;
   token: string | null;
   signSecret: string | null;
+  statusRecording: boolean;
+  statusToken: string | null;
   maxBody: number;
   maxQueue: number;
   maxQueueBytes: number;
@@ -281,6 +293,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     redisLeaseMs: parseDuration(get('redis-lease'), 'redis-lease'),
     token: get('token') || null,
     signSecret,
+    statusRecording: oneOf<'on' | 'off'>(get('status-recording'), 'status-recording', ['on', 'off']) === 'on',
+    statusToken: get('status-token') || null,
     maxBody: parseBytes(get('max-body'), 'max-body'),
     maxQueue: 'count' in maxQueue ? maxQueue.count : 0,
     maxQueueBytes: 'bytes' in maxQueue ? maxQueue.bytes : 0,

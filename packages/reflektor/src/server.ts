@@ -7,6 +7,7 @@ import { Ingest } from './ingest.js';
 import { type Logger, loggerFor } from './log.js';
 import { Metrics } from './metrics.js';
 import { checkTargets, lanesOf, Router, type Target } from './routing.js';
+import { ReflektorStatus } from './status.js';
 import { DirectoryInUseError } from './store/dir-lock.js';
 import { type Durability, SqliteStore } from './store/sqlite.js';
 import type { QueueStore } from './store/store.js';
@@ -55,6 +56,10 @@ export interface ReflektorOptions {
   shutdownTimeoutMs?: number;
   /** Default 1 s. */
   compactIntervalMs?: number;
+  /** Record the status page's figures and serve them as `GET /status/ring` on the admin port. Default true. */
+  statusRecording?: boolean;
+  /** Opens `GET /status/ring` from beyond loopback (`Authorization: Bearer <token>`). Default none. */
+  statusToken?: string | null;
   /** Default: @backchannel/logging's `reflektor` logger and its children (`reflektor.ingest`, `reflektor.delivery`, `reflektor.admin`). */
   log?: Logger;
 }
@@ -171,6 +176,10 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     signSecret: options.signSecret ?? null,
   });
   let ready = false;
+  const status =
+    options.statusRecording === false
+      ? undefined
+      : new ReflektorStatus({ metrics, delivery, store, token: options.statusToken ?? null });
   const ingest = new Ingest({
     store,
     delivery,
@@ -182,8 +191,9 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     maxQueueBytes: options.maxQueueBytes ?? 0,
     retryAfterSeconds: 5,
     token: options.token ?? null,
+    ...(status ? { statusIngest: status.ingest } : {}),
   });
-  const admin = new Admin({ store, delivery, metrics, log: logOf('admin'), isReady: () => ready });
+  const admin = new Admin({ store, delivery, metrics, log: logOf('admin'), isReady: () => ready, status });
   let port: number;
   let adminPort: number;
   try {
@@ -200,6 +210,7 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     throw error;
   }
   delivery.start();
+  status?.start();
   const compactTimer = setInterval(() => {
     store.compact().catch((error: Error) => {
       if (closing === null) log.error('compaction failed', { error: error.message });
@@ -218,6 +229,7 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
   const close = (): Promise<void> => {
     closing ??= (async () => {
       ready = false;
+      status?.stop();
       clearInterval(compactTimer);
       await ingest.stop();
       const left = await delivery.drain(options.shutdownTimeoutMs ?? 10_000);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
  * - `index.html` — the home page, served at `/`
  * - `room.html` — the room page, served at `/:room`
  * - `transcript.html` — the printable transcript, served at `/:room/transcript`
+ * - `status.html` — the live status charts, served at `/status`
  * - `assets/…` — scripts and the stylesheet named by content hash (`room-6L3AE4BY.js`, safe to
  *   cache for good) and the icon, referenced as `/assets/<file>`
  *
@@ -18,6 +19,7 @@ export const pages = {
   home: 'index.html',
   room: 'room.html',
   transcript: 'transcript.html',
+  status: 'status.html',
 } as const;
 
 /** The URL prefix of the static assets; files live in `publicDir/assets`. */

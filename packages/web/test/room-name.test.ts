@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isRoomName, roomFromInput, roomFromLocation, suggestRoomName } from '../src/browser/room-name.js';
+import {
+  isRoomName,
+  roomFromInput,
+  roomFromLocation,
+  roomPagePath,
+  suggestRoomName,
+} from '../src/browser/room-name.js';
 
 describe('room names', () => {
   it('accepts only 3–64 of a-z, 0-9 and hyphen', () => {
@@ -38,5 +44,12 @@ describe('room names', () => {
     assert.equal(at('/physics-101/'), 'physics-101');
     assert.equal(at('/physics-101/transcript'), 'physics-101');
     assert.equal(at('/'), '');
+  });
+
+  it('puts the page of a room named "status" at /status/room, the status page being at /status', () => {
+    assert.equal(roomPagePath('physics-101'), '/physics-101');
+    assert.equal(roomPagePath('status'), '/status/room');
+    assert.equal(roomFromLocation({ pathname: '/status/room' } as Location), 'status');
+    assert.equal(roomFromLocation({ pathname: '/status/room/transcript' } as Location), 'status');
   });
 });

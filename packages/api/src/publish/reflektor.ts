@@ -56,6 +56,7 @@ export function createReflektorPublisher(options: ReflektorPublisherOptions): Ev
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'reflektor-ordering-key': room,
+        'backchannel-published-at': String(Date.now()),
       };
       if (authorization) headers.authorization = authorization;
       let statusCode: number;

@@ -38,7 +38,8 @@ export function roomView(context: AppContext, room: RoomRow, owner: boolean): Ro
     createdAt: room.created_at,
     expiresAt: room.expires_at,
     lastSeq: room.last_seq,
-    url: `${context.publicOrigin}/${room.name}`,
+    // A room named `status` (made before the name was reserved) has its page at /status/room.
+    url: `${context.publicOrigin}/${room.name === 'status' ? 'status/room' : room.name}`,
     owner,
   };
 }

@@ -16,6 +16,7 @@ export const reservedRoomNames: ReadonlySet<string> = new Set([
   'favicon',
   'robots',
   'transcript',
+  'status',
 ]);
 
 const ROOM_NAME = /^[a-z0-9-]{3,64}$/;

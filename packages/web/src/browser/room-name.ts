@@ -54,3 +54,11 @@ export function roomFromLocation(location: Location): string {
   const first = location.pathname.split('/').filter((part) => part !== '')[0] ?? '';
   return decodeURIComponent(first);
 }
+
+/**
+ * The path of a room's page: `/<name>`, except for a room named `status` made before the name was
+ * reserved for the status page, whose page is at `/status/room`.
+ */
+export function roomPagePath(name: string): string {
+  return name === 'status' ? '/status/room' : `/${encodeURIComponent(name)}`;
+}

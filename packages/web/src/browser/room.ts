@@ -15,7 +15,7 @@ import {
 import { type FeedStatus, LiveFeed } from './live-feed.js';
 import { MessageList } from './message-list.js';
 import { maxNicknameLength, savedNickname, saveNickname } from './nickname.js';
-import { roomFromLocation } from './room-name.js';
+import { roomFromLocation, roomPagePath } from './room-name.js';
 import { sendMessage } from './send-message.js';
 
 const pageSize = 50;
@@ -70,7 +70,7 @@ const list = new MessageList(ui.scroller, ui.messages, (id, author) => void remo
 // The message list scrolls on its own, so keyboard users must be able to focus it (WCAG 2.1.1).
 ui.scroller.tabIndex = 0;
 ui.name.textContent = `/${roomName}`;
-ui.transcriptLink.href = `/${encodeURIComponent(roomName)}/transcript`;
+ui.transcriptLink.href = `${roomPagePath(roomName)}/transcript`;
 
 // ---- room status and owner controls ----
 

@@ -1,11 +1,11 @@
 // Transcript page: the whole room, oldest first, laid out for reading and printing.
 import { ApiError, getTranscript } from './api.js';
-import { roomFromLocation } from './room-name.js';
+import { roomFromLocation, roomPagePath } from './room-name.js';
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 const roomName = roomFromLocation(location);
-const roomPath = `/${encodeURIComponent(roomName)}`;
+const roomPath = roomPagePath(roomName);
 const title = byId<HTMLHeadingElement>('transcript-title');
 const meta = byId<HTMLParagraphElement>('transcript-meta');
 const statusLine = byId<HTMLParagraphElement>('transcript-status');
