@@ -36,6 +36,7 @@ export {
   Handler,
   lastResort,
   NullHandler,
+  _StderrHandler,
   StderrHandler,
   StreamHandler,
   setLastResort,
