@@ -8,8 +8,16 @@ import { performance } from 'node:perf_hooks';
  * or the clocks drifted apart), it re-anchors on `Date.now()` keeping the fraction.
  */
 let anchor = Date.now() - performance.now();
+let fixedSource: (() => number) | null = null;
 
+/** @internal A stand-in clock (milliseconds since the epoch) for tests; `null` restores the real one. */
+export function _setTimeSource(source: (() => number) | null): void {
+  fixedSource = source;
+}
+
+/** Milliseconds since the epoch, with a fraction. */
 export function preciseNowMs(): number {
+  if (fixedSource !== null) return fixedSource();
   const fine = performance.now();
   let t = anchor + fine;
   const wall = Date.now();

@@ -118,7 +118,7 @@ export abstract class Handler extends Filterer {
       const { stack } = resolveSite(captureSite(), 1, true);
       const callStack = stack === null ? '' : `Call stack:\n${stack.split('\n').slice(1).join('\n')}\n`;
       process.stderr.write(
-        `--- Logging error ---\n${exceptionText(error)}\n${callStack}Message: ${repr(record.msg)}\nArguments: ${repr(record.args)}\n`,
+        `--- Logging error ---\n${exceptionText(error)}\n${callStack}Message: ${repr(record.msg)}\nArguments: ${argumentsText(record.args)}\n`,
       );
     } catch {
       // Python also gives up silently when stderr itself fails.
@@ -128,6 +128,13 @@ export abstract class Handler extends Filterer {
   override toString(): string {
     return `<${this.constructor.name} (${levelNameOf(this.level)})>`;
   }
+}
+
+/** The record's arguments as Python prints them: a tuple (`('ada',)`, `()`), a dict, or `None`. */
+function argumentsText(args: LogRecord['args']): string {
+  if (args === null) return 'None';
+  if (!Array.isArray(args)) return repr(args);
+  return args.length === 1 ? `(${repr(args[0])},)` : `(${args.map((a) => repr(a)).join(', ')})`;
 }
 
 /** Anything with a `write(text)` method: `process.stderr`, a `fs.WriteStream`, a socket… */

@@ -125,7 +125,7 @@ test('strftime codes follow the C locale', () => {
   const t = gmtime(CREATED);
   assert.equal(
     strftime('%Y-%m-%dT%H:%M:%S%z %Z %A %B %e %y %u %w %%', t),
-    '2026-11-26T10:00:07+0000 UTC Thursday November 26 26 4 4 %',
+    '2026-11-26T10:00:07+0000 GMT Thursday November 26 26 4 4 %',
   );
   assert.equal(
     strftime('%c|%x|%X|%D|%F|%T|%R', t),

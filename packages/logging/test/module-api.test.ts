@@ -181,6 +181,6 @@ test('with raiseExceptions off, handleError is silent', () => {
   assert.equal(written.length, 1);
   assert.match(
     written[0],
-    /^--- Logging error ---\n.*%d format: a real number is required, not str[\s\S]*Message: '%d'\nArguments: \[ 'y' \]\n$/,
+    /^--- Logging error ---\n.*%d format: a real number is required, not str[\s\S]*Message: '%d'\nArguments: \('y',\)\n$/,
   );
 });
