@@ -274,7 +274,7 @@ class DictConfigurator {
     const h = this.handlers[name];
     if (h !== undefined) return h;
     const configured = (this.config.handlers as Record<string, unknown> | undefined)?.[name];
-    if (configured !== undefined) throw new NotConfiguredYet(`${name} not configured yet`);
+    if (configured !== undefined) throw new NotConfiguredYet(`handler '${name}' is not configured yet`);
     throw configError(`Unable to set target handler '${name}': no such handler`);
   }
 
