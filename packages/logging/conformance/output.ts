@@ -34,9 +34,13 @@ export function expectedOutput(c: ConformanceCase, oracle: CaseOutput): CaseOutp
 export function differences(expected: CaseOutput, actual: CaseOutput): string[] {
   const out: string[] = [];
   if (expected.stdout !== actual.stdout)
-    out.push(`stdout:\n  expected ${JSON.stringify(expected.stdout)}\n  actual   ${JSON.stringify(actual.stdout)}`);
+    out.push(
+      `stdout:\n  expected ${JSON.stringify(expected.stdout)}\n  actual   ${JSON.stringify(actual.stdout)}`,
+    );
   if (expected.stderr !== actual.stderr)
-    out.push(`stderr:\n  expected ${JSON.stringify(expected.stderr)}\n  actual   ${JSON.stringify(actual.stderr)}`);
+    out.push(
+      `stderr:\n  expected ${JSON.stringify(expected.stderr)}\n  actual   ${JSON.stringify(actual.stderr)}`,
+    );
   const names = new Set([...Object.keys(expected.files), ...Object.keys(actual.files)]);
   for (const name of [...names].sort()) {
     const e = expected.files[name];

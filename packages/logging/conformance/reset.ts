@@ -1,3 +1,4 @@
+import { _setTimeSource } from '../src/clock.js';
 import {
   captureWarnings,
   disable,
@@ -16,7 +17,6 @@ import {
   shutdown,
   WARNING,
 } from '../src/index.js';
-import { _setTimeSource } from '../src/clock.js';
 import { registry } from '../src/registry.js';
 import { liveHandlers } from '../src/shutdown.js';
 import { localtime } from '../src/strftime.js';

@@ -21,8 +21,7 @@ export async function runTranslation(c: ConformanceCase): Promise<CaseOutput> {
   const stderr: string[] = [];
   const realOut = process.stdout.write;
   const realErr = process.stderr.write;
-  const capture =
-    (into: string[]): Write =>
+  const capture = (into: string[]): Write =>
     ((chunk: string | Uint8Array) => {
       into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;

@@ -201,7 +201,6 @@ export class NullHandler extends Handler {
  * Python's `_StderrHandler`: writes to whatever `process.stderr` is at emit time.
  * `lastResort` is one of these at WARNING. Also exported as `StderrHandler`.
  */
-// biome-ignore lint/style/useNamingConvention: Python's class name, shown by `String(lastResort)`.
 export class _StderrHandler extends Handler {
   terminator = '\n';
   override emit(record: LogRecord): void {

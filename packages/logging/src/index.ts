@@ -30,13 +30,13 @@ export type { FormatterOptions } from './formatter.js';
 export { BufferingFormatter, Formatter } from './formatter.js';
 export type { WritableLike } from './handler.js';
 export {
+  _StderrHandler,
   getHandlerByName,
   getHandlerNames,
   getLastResort,
   Handler,
   lastResort,
   NullHandler,
-  _StderrHandler,
   StderrHandler,
   StreamHandler,
   setLastResort,

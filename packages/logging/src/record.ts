@@ -1,7 +1,7 @@
 import { isMainThread, threadId } from 'node:worker_threads';
 import type { CallerInfo, CapturedSite } from './caller.js';
-import { preciseNowMs, recordTime } from './clock.js';
 import { callerFromPath, resolveSite, unknownCaller } from './caller.js';
+import { preciseNowMs, recordTime } from './clock.js';
 import { levelNameOf } from './levels.js';
 import { applyPercent, compilePercent, isMapping } from './percent-format.js';
 import { registry } from './registry.js';
@@ -160,7 +160,10 @@ export class LogRecord {
     const msg = this.msg;
     const text = typeof msg === 'string' ? msg : str(msg);
     const args = this.args;
-    if (args === null || (Array.isArray(args) ? args.length === 0 : !hasKeys(args as Record<string, unknown>)))
+    if (
+      args === null ||
+      (Array.isArray(args) ? args.length === 0 : !hasKeys(args as Record<string, unknown>))
+    )
       return text;
     return applyPercent(compilePercent(text), args);
   }

@@ -38,7 +38,8 @@ test('every deviation is listed in the README table and every hand-set expectati
   const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
   for (const cls of conformanceClasses) {
     for (const c of cls.cases) {
-      if (c.deviation !== undefined) assert.ok(readme.includes(`\`${cls.name}.${c.name}\``), `${cls.name}.${c.name}`);
+      if (c.deviation !== undefined)
+        assert.ok(readme.includes(`\`${cls.name}.${c.name}\``), `${cls.name}.${c.name}`);
       if (c.cpython313 !== undefined) assert.match(c.cpython313.cite, /CPython 3\.13 .*:\d+/);
     }
   }

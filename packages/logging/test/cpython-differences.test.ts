@@ -13,8 +13,8 @@ import {
   kw,
   LoggerAdapter,
   lastResort,
-  setRaiseExceptions,
   StreamHandler,
+  setRaiseExceptions,
 } from '../src/index.js';
 import { StringStream, uniqueName } from './capture.js';
 
@@ -102,7 +102,10 @@ test('dictConfig configures MemoryHandler targets in dependency order, a chain i
           y: { class: 'logging.handlers.MemoryHandler', capacity: 1, target: 'x' },
         },
       }),
-    { message: /^Unable to configure handler 'x': handler 'y' is not configured yet \(the handlers refer to each other in a cycle\)$/ },
+    {
+      message:
+        /^Unable to configure handler 'x': handler 'y' is not configured yet \(the handlers refer to each other in a cycle\)$/,
+    },
   );
 });
 
@@ -182,18 +185,15 @@ test("LoggerAdapter's string form names the effective level, as Python's repr", 
 
 test("weekly rollover with a bad day raises CPython's messages", () => {
   const file = join(dir, 'weekly.log');
-  assert.throws(
-    () => new TimedRotatingFileHandler(file, 'W', 1, 0, null, true),
-    { message: /^You must specify a day for weekly rollover from 0 to 6 \(0 is Monday\): W$/ },
-  );
-  assert.throws(
-    () => new TimedRotatingFileHandler(file, 'W7', 1, 0, null, true),
-    { message: /^Invalid day specified for weekly rollover: W7$/ },
-  );
-  assert.throws(
-    () => new TimedRotatingFileHandler(file, 'W12', 1, 0, null, true),
-    { message: /^You must specify a day for weekly rollover from 0 to 6 \(0 is Monday\): W12$/ },
-  );
+  assert.throws(() => new TimedRotatingFileHandler(file, 'W', 1, 0, null, true), {
+    message: /^You must specify a day for weekly rollover from 0 to 6 \(0 is Monday\): W$/,
+  });
+  assert.throws(() => new TimedRotatingFileHandler(file, 'W7', 1, 0, null, true), {
+    message: /^Invalid day specified for weekly rollover: W7$/,
+  });
+  assert.throws(() => new TimedRotatingFileHandler(file, 'W12', 1, 0, null, true), {
+    message: /^You must specify a day for weekly rollover from 0 to 6 \(0 is Monday\): W12$/,
+  });
 });
 
 test('LogRecord.created keeps sub-millisecond precision', async () => {
@@ -216,7 +216,10 @@ test('LogRecord.created keeps sub-millisecond precision', async () => {
   for (const r of m.buffer) {
     assert.ok(Math.abs(r.created * 1000 - Date.now()) < 60_000);
     assert.ok(Number.isInteger(r.msecs) && r.msecs >= 0 && r.msecs <= 999);
-    assert.ok(Math.abs(((r.created * 1000) % 1000) - r.msecs) < 1.001, 'msecs is the whole milliseconds of created');
+    assert.ok(
+      Math.abs(((r.created * 1000) % 1000) - r.msecs) < 1.001,
+      'msecs is the whole milliseconds of created',
+    );
   }
 });
 

@@ -61,7 +61,12 @@ export const basicConfigTest: ConformanceClass = {
       async run() {
         const { writeFileSync } = await import('node:fs');
         writeFileSync('basic.log', 'previous\n');
-        basicConfig({ filename: 'basic.log', filemode: 'w', level: DEBUG, format: '%(levelname)s|%(message)s' });
+        basicConfig({
+          filename: 'basic.log',
+          filemode: 'w',
+          level: DEBUG,
+          format: '%(levelname)s|%(message)s',
+        });
         getLogger().debug('written to file');
       },
     },
@@ -73,7 +78,12 @@ export const basicConfigTest: ConformanceClass = {
         print(logging.root.handlers[0].formatter.datefmt)
       `,
       run() {
-        basicConfig({ stream: process.stdout, style: '{', format: '{levelname}:{name}:{message}', datefmt: '%H' });
+        basicConfig({
+          stream: process.stdout,
+          style: '{',
+          format: '{levelname}:{name}:{message}',
+          datefmt: '%H',
+        });
         getLogger('s').error('brace style');
         print(root.handlers[0].formatter!.datefmt);
       },
@@ -179,4 +189,3 @@ export const basicConfigTest: ConformanceClass = {
     },
   ],
 };
-

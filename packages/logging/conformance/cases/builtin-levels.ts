@@ -150,10 +150,12 @@ export const builtinLevels: ConformanceClass = {
       `,
       run() {
         const m = getLevelNamesMapping();
-        print(`[${Object.entries(m)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([k, v]) => `('${k}', ${v})`)
-          .join(', ')}]`);
+        print(
+          `[${Object.entries(m)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => `('${k}', ${v})`)
+            .join(', ')}]`,
+        );
         m.X = 1;
         print('X' in getLevelNamesMapping());
       },

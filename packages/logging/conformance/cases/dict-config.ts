@@ -1,7 +1,7 @@
-import type { LogRecord, LoggingError } from '../../src/index.js';
-import { Formatter, getLogger } from '../../src/index.js';
 import type { DictConfig } from '../../src/config.js';
 import { dictConfig } from '../../src/config.js';
+import type { LoggingError, LogRecord } from '../../src/index.js';
+import { Formatter, getLogger } from '../../src/index.js';
 import type { ConformanceCase, ConformanceClass, HandSetExpectation } from '../case.js';
 import { print, py } from '../case.js';
 
@@ -119,7 +119,12 @@ export const configDictTest: ConformanceClass = {
       `,
       run() {
         const old = getLogger('old');
-        dictConfig({ version: 1, disable_existing_loggers: false, handlers: { out: { ...STDOUT } }, root: { handlers: ['out'] } });
+        dictConfig({
+          version: 1,
+          disable_existing_loggers: false,
+          handlers: { out: { ...STDOUT } },
+          root: { handlers: ['out'] },
+        });
         print(old.disabled);
         old.warning('still enabled');
       },
@@ -141,7 +146,12 @@ export const configDictTest: ConformanceClass = {
         });
         const lg = getLogger('inc');
         lg.warning('hidden');
-        dictConfig({ version: 1, incremental: true, handlers: { out: { level: 'INFO' } }, loggers: { inc: { level: 'INFO' } } });
+        dictConfig({
+          version: 1,
+          incremental: true,
+          handlers: { out: { level: 'INFO' } },
+          loggers: { inc: { level: 'INFO' } },
+        });
         lg.info('shown after incremental');
         print(lg.handlers.length);
       },
@@ -182,7 +192,12 @@ export const configDictTest: ConformanceClass = {
         version: 1,
         formatters: { f: { format: 'target: %(message)s' } },
         handlers: {
-          buffer: { class: 'logging.handlers.MemoryHandler', capacity: 2, target: 'console', flushLevel: 'ERROR' },
+          buffer: {
+            class: 'logging.handlers.MemoryHandler',
+            capacity: 2,
+            target: 'console',
+            flushLevel: 'ERROR',
+          },
           console: { ...STDOUT, formatter: 'f' },
         },
         root: { handlers: ['buffer'] },
@@ -262,7 +277,10 @@ export const configDictTest: ConformanceClass = {
       `,
       run() {
         try {
-          dictConfig({ version: 1, handlers: { h: { class: 'logging.StreamHandler', formatter: 'missing' } } });
+          dictConfig({
+            version: 1,
+            handlers: { h: { class: 'logging.StreamHandler', formatter: 'missing' } },
+          });
         } catch (e) {
           print((e as Error).message);
         }
@@ -303,7 +321,10 @@ export const configDictTest: ConformanceClass = {
         dictConfig({
           version: 1,
           formatters: {
-            f: { '()': ({ prefix }: { prefix: string }) => new Formatter(`${prefix}%(message)s`), prefix: '>> ' },
+            f: {
+              '()': ({ prefix }: { prefix: string }) => new Formatter(`${prefix}%(message)s`),
+              prefix: '>> ',
+            },
           },
           filters: { w: { '()': OnlyWarnings, level: 30 } },
           handlers: { out: { ...STDOUT, formatter: 'f', filters: ['w'], '.': { terminator: ' <<\n' } } },

@@ -5,8 +5,8 @@ import {
   Handler,
   kw,
   LoggerAdapter,
-  setRaiseExceptions,
   StreamHandler,
+  setRaiseExceptions,
 } from '../../src/index.js';
 import type { ConformanceClass } from '../case.js';
 import { print, py } from '../case.js';

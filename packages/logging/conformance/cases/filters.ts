@@ -128,7 +128,9 @@ export const basicFilterTest: ConformanceClass = {
         const h = stdoutHandler();
         const lg = getLogger('orig');
         lg.addHandler(h);
-        h.addFilter((record) => makeLogRecord({ name: 'replaced', msg: String(record.msg).toUpperCase(), levelno: record.levelno }));
+        h.addFilter((record) =>
+          makeLogRecord({ name: 'replaced', msg: String(record.msg).toUpperCase(), levelno: record.levelno }),
+        );
         lg.warning('quiet');
       },
       cpython313: {

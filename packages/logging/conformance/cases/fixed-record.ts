@@ -9,7 +9,16 @@ export const PY_RECORD =
   "r = logging.LogRecord('app.db', logging.INFO, '/srv/app/db.py', 42, 'user %s did %d things', ('ada', 3), None, 'save'); r.created = 1764151207.042; r.msecs = 42.0; r.relativeCreated = 1234.5";
 
 export function fixedRecord(): LogRecord {
-  const r = new LogRecord('app.db', INFO, '/srv/app/db.py', 42, 'user %s did %d things', ['ada', 3], null, 'save');
+  const r = new LogRecord(
+    'app.db',
+    INFO,
+    '/srv/app/db.py',
+    42,
+    'user %s did %d things',
+    ['ada', 3],
+    null,
+    'save',
+  );
   r.created = 1764151207.042;
   r.msecs = 42;
   r.relativeCreated = 1234.5;

@@ -79,6 +79,7 @@ const braceFormats: [string, string][] = [
 
 const dollarFormats: [string, string][] = [
   ['dollar_message', '$message'],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a string.Template format, not a JavaScript template
   ['dollar_braced', '${name}:$levelname:${message}'],
   ['dollar_escaped', '$$ $message $$$name'],
   ['dollar_asctime', '$asctime $message'],
@@ -100,7 +101,11 @@ export const formatterTest: ConformanceClass = {
     formatCase('datefmt_locale_codes', { fmt: '%(asctime)s', datefmt: '%c|%x|%X' }),
     formatCase('datefmt_iso_week_and_zone', { fmt: '%(asctime)s', datefmt: '%G-W%V-%u %z %e %D %T %F' }),
     formatCase('defaults_fill_missing', { fmt: '%(ip)s %(message)s', defaults: { ip: '-' } }),
-    formatCase('brace_defaults', { fmt: '{ip} {user} {message}', style: '{', defaults: { ip: '-', user: 'nobody' } }),
+    formatCase('brace_defaults', {
+      fmt: '{ip} {user} {message}',
+      style: '{',
+      defaults: { ip: '-', user: 'nobody' },
+    }),
     formatCase('dollar_defaults', { fmt: '$ip $message', style: '$', defaults: { ip: '?' } }),
     formatCase('defaults_do_not_override_record', { fmt: '%(name)s', defaults: { name: 'other' } }),
     formatCase('invalid_percent', { fmt: '%(message)' }),
@@ -158,6 +163,7 @@ export const formatterTest: ConformanceClass = {
           ['%(message)s', '%'],
           ['{asctime}', '{'],
           ['$asctime', '$'],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a string.Template format
           ['${asctime}', '$'],
         ] as const)
           print(new Formatter(fmt, null, style).usesTime());

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { LogQueue, MemoryHandler, QueueHandler, QueueListener } from '../../src/handlers.js';
 import type { LogRecord } from '../../src/index.js';
 import {
   ERROR,
@@ -15,7 +16,6 @@ import {
   setRaiseExceptions,
   WARNING,
 } from '../../src/index.js';
-import { LogQueue, MemoryHandler, QueueHandler, QueueListener } from '../../src/handlers.js';
 import type { ConformanceClass } from '../case.js';
 import { print, py, pyRepr } from '../case.js';
 

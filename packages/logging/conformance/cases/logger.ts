@@ -216,7 +216,7 @@ export const loggerTest: ConformanceClass = {
       },
       deviation: {
         reason:
-          "JavaScript has no current exception: `exception()` without `exc_info` appends nothing, where Python appends `NoneType: None`",
+          'JavaScript has no current exception: `exception()` without `exc_info` appends nothing, where Python appends `NoneType: None`',
         ours: { stdout: 'no error here\nexplicit\n' },
       },
     },
@@ -345,7 +345,8 @@ export const logRecordTest: ConformanceClass = {
         print(r2.getMessage());
       },
       deviation: {
-        reason: '`%s` of a JavaScript array prints `[ 1, 2 ]` (`util.format`); Python prints a tuple `(1, 2)`',
+        reason:
+          '`%s` of a JavaScript array prints `[ 1, 2 ]` (`util.format`); Python prints a tuple `(1, 2)`',
         ours: { stdout: 'dict 1 and 2\ntuple [ 1, 2 ]\n' },
       },
     },
@@ -378,8 +379,21 @@ export const logRecordTest: ConformanceClass = {
         print(repr(e.name), e.levelno, repr(e.levelname), repr(e.msg), e.args)
       `,
       run() {
-        const r = makeLogRecord({ msg: 'hi %s', args: ['there'], levelno: 40, levelname: 'ERROR', custom: 1 });
-        print(r.getMessage(), r.levelno, r.levelname, (r as unknown as { custom: number }).custom, r.name, r.exc_info);
+        const r = makeLogRecord({
+          msg: 'hi %s',
+          args: ['there'],
+          levelno: 40,
+          levelname: 'ERROR',
+          custom: 1,
+        });
+        print(
+          r.getMessage(),
+          r.levelno,
+          r.levelname,
+          (r as unknown as { custom: number }).custom,
+          r.name,
+          r.exc_info,
+        );
         const e = makeLogRecord({});
         print(pyRepr(e.name), e.levelno, pyRepr(e.levelname), pyRepr(e.msg), '()');
       },
@@ -434,7 +448,8 @@ export const logRecordTest: ConformanceClass = {
         expected: { stdout: 'None\nNone|m\n', stderr: '' },
       },
       deviation: {
-        reason: "`%s` of `null` prints `null` (JavaScript's spelling), so `%(taskName)s` shows `null` where CPython shows `None`",
+        reason:
+          "`%s` of `null` prints `null` (JavaScript's spelling), so `%(taskName)s` shows `null` where CPython shows `None`",
         ours: { stdout: 'None\nnull|m\n', stderr: '' },
       },
     },
@@ -447,7 +462,7 @@ export const logRecordTest: ConformanceClass = {
         print('%.6f' % r.created, int(r.msecs))
       `,
       run() {
-        _setTimeSource(() => 1_700_000_000_123.456789);
+        _setTimeSource(() => 1_700_000_000_123.4568);
         const r = makeLogRecord({});
         print(r.created.toFixed(6), Math.trunc(r.msecs));
       },
@@ -462,7 +477,9 @@ export const logRecordTest: ConformanceClass = {
             print(repr(r.created), repr(r.msecs))
       `,
       run() {
-        for (const ms of [1_677_903_920_999.9999, 1_677_903_920_999.9997, 1_677_903_920_999]) {
+        // In milliseconds as doubles: 100 ns before the second is the second itself; 300 ns
+        // before is the largest double below it.
+        for (const ms of [1_677_903_921_000, 1_677_903_920_999.9998, 1_677_903_920_999]) {
           _setTimeSource(() => ms);
           const r = makeLogRecord({});
           print(pyFloat(r.created), pyFloat(r.msecs));

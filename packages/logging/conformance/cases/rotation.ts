@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { LoggingError } from '../../src/index.js';
-import { getLogger, makeLogRecord } from '../../src/index.js';
 import type { TimeOfDay } from '../../src/handlers.js';
 import { RotatingFileHandler, TimedRotatingFileHandler } from '../../src/handlers.js';
+import type { LoggingError } from '../../src/index.js';
+import { getLogger, makeLogRecord } from '../../src/index.js';
 import type { ConformanceClass } from '../case.js';
 import { print, py } from '../case.js';
 
@@ -300,7 +300,10 @@ export const timedRotatingFileHandlerTest: ConformanceClass = {
           ['W6', null],
         ] as const) {
           const h = timedHandler(clock, when, 1, 0, true, at);
-          const text = at === null ? 'None' : `${String(at.hour).padStart(2, '0')}:${String(at.minute).padStart(2, '0')}:00`;
+          const text =
+            at === null
+              ? 'None'
+              : `${String(at.hour).padStart(2, '0')}:${String(at.minute).padStart(2, '0')}:00`;
           print(when, text, h.computeRollover(START + 7) - START);
         }
       },
