@@ -9,6 +9,7 @@ import { formatterTest } from './cases/formatter.js';
 import { handlerTest, lastResortTest, memoryHandlerTest, queueHandlerTest } from './cases/handlers.js';
 import { loggerTest, logRecordTest } from './cases/logger.js';
 import { messageFormattingTest } from './cases/message-formatting.js';
+import { moduleLevelMiscTest, watchedFileHandlerTest } from './cases/module-misc.js';
 import { rotatingFileHandlerTest, timedRotatingFileHandlerTest } from './cases/rotation.js';
 
 /** Every conformance class, in the order of CPython's `Lib/test/test_logging.py`. */
@@ -24,10 +25,12 @@ export const conformanceClasses: ConformanceClass[] = [
   formatterTest,
   messageFormattingTest,
   lastResortTest,
+  moduleLevelMiscTest,
   logRecordTest,
   loggerAdapterTest,
   loggerTest,
   basicConfigTest,
   rotatingFileHandlerTest,
   timedRotatingFileHandlerTest,
+  watchedFileHandlerTest,
 ];
