@@ -72,7 +72,9 @@ const KNOWN_FLAGS = new Set(['--check', '--verify-313', '--deviations']);
 async function main(): Promise<number> {
   const unknown = [...flags].filter((f) => !KNOWN_FLAGS.has(f));
   if (unknown.length > 0) {
-    console.error(`unknown flag ${unknown.join(', ')}: use --check, --verify-313 or --deviations (or case names)`);
+    console.error(
+      `unknown flag ${unknown.join(', ')}: use --check, --verify-313 or --deviations (or case names)`,
+    );
     return 2;
   }
   if (flags.has('--deviations')) {
@@ -128,7 +130,9 @@ async function main(): Promise<number> {
     if (!check) writeFixture(cls.name, fresh);
   }
   if (total === 0) {
-    console.error(`no case matches ${filters.join(', ')}: names are "Class.case", e.g. FormatterTest.brace_message`);
+    console.error(
+      `no case matches ${filters.join(', ')}: names are "Class.case", e.g. FormatterTest.brace_message`,
+    );
     return 2;
   }
   const verdict = `${total} cases against python3 ${version}: ${total - mismatched} match, ${mismatched} differ, ${stale} fixtures ${check ? 'stale' : 'rewritten'}`;

@@ -1,4 +1,5 @@
 import { renameSync, unlinkSync } from 'node:fs';
+import { WatchedFileHandler } from '../../src/handlers.js';
 import {
   BufferingFormatter,
   FileHandler,
@@ -10,7 +11,6 @@ import {
   StreamHandler,
   shutdown,
 } from '../../src/index.js';
-import { WatchedFileHandler } from '../../src/handlers.js';
 import type { ConformanceClass } from '../case.js';
 import { print, py } from '../case.js';
 
