@@ -1,7 +1,7 @@
 import type { KwargsBag, LogKwargs } from './kwargs.js';
 import { isKwargs, kw } from './kwargs.js';
 import type { Level } from './levels.js';
-import { CRITICAL, DEBUG, ERROR, INFO, WARNING } from './levels.js';
+import { CRITICAL, DEBUG, ERROR, INFO, levelNameOf, WARNING } from './levels.js';
 import type { Logger } from './logger.js';
 import type { Manager } from './manager.js';
 
@@ -109,7 +109,7 @@ export class LoggerAdapter<E extends Record<string, unknown> = Record<string, un
     return this.logger.name;
   }
   toString(): string {
-    return `<${this.constructor.name} ${this.logger.name}>`;
+    return `<${this.constructor.name} ${this.logger.name} (${levelNameOf(this.logger.getEffectiveLevel())})>`;
   }
 }
 

@@ -50,8 +50,9 @@ export class FileHandler extends StreamHandler {
   ) {
     const o: FileHandlerOptions =
       typeof filename === 'string' ? { filename, mode, encoding, delay, errors } : filename;
-    const sinkPlaceholder = { write: (_: string) => undefined };
-    super(sinkPlaceholder);
+    super({ write: (_: string) => undefined });
+    // Python's FileHandler has no stream until the file is opened.
+    this.stream = null;
     this.baseFilename = resolve(o.filename);
     this.mode = o.mode ?? 'a';
     this.encoding = o.encoding ?? 'utf8';
@@ -116,6 +117,7 @@ export class FileHandler extends StreamHandler {
   override close(): void {
     const sink = this.sink;
     this.sink = null;
+    this.stream = null;
     try {
       sink?.close();
     } finally {

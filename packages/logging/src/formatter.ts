@@ -5,7 +5,7 @@ import { percentFormat } from './percent-format.js';
 import type { LogRecord } from './record.js';
 import type { TimeConverter } from './strftime.js';
 import { localtime, strftime } from './strftime.js';
-import { repr, str } from './value-text.js';
+import { repr } from './value-text.js';
 
 /** Keyword options of `new Formatter({...})`, Python's keyword arguments. */
 export interface FormatterOptions {
@@ -23,6 +23,10 @@ export interface FormatterOptions {
 
 /** The text of an exception as `formatException` prints it. */
 export function exceptionText(exc: unknown): string {
+  if (exc instanceof Error && (typeof exc.stack !== 'string' || exc.stack === '')) {
+    // No stack to show: Python's last traceback line, `Name: message` (`Name` alone when empty).
+    return exc.message === '' ? exc.name : `${exc.name}: ${exc.message}`;
+  }
   if (exc instanceof Error) {
     const text = inspect(exc, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
     return text.endsWith('\n') ? text.slice(0, -1) : text;
@@ -164,15 +168,19 @@ export class Formatter {
   /**
    * Python's `format(record)`: sets `record.message` (and `record.asctime`), applies the
    * format, then appends the exception and stack text.
-   *
-   * Unlike Python, arguments that do not fit the message do not lose the record: the
-   * message becomes `msg` followed by the arguments' repr, and the error is left on the
-   * record for the handler to report through `handleError`.
+   * @throws LoggingError when the arguments do not fit the message or a format field is
+   * missing from the record; handlers catch it and report it through `handleError`, and the
+   * record is not written (as in Python).
    */
   format(record: LogRecord): string {
-    record.message = messageOf(record);
+    record.message = record.getMessage();
     if (this._style.usesTime()) record.asctime = this.formatTime(record, this.datefmt);
     let s = this.formatMessage(record);
+    if (record._formatError !== undefined) {
+      const err = record._formatError;
+      record._formatError = undefined;
+      throw err;
+    }
     if (record.exc_info !== null && record.exc_info !== false && record.exc_info !== undefined) {
       if (!record.exc_text) record.exc_text = this.formatException(record.exc_info);
     }
@@ -185,17 +193,6 @@ export class Formatter {
       s += this.formatStack(record.stack_info);
     }
     return s;
-  }
-}
-
-/** `record.getMessage()`, or — when the args do not fit — the raw message and args, noting the error. */
-export function messageOf(record: LogRecord): string {
-  try {
-    return record.getMessage();
-  } catch (err) {
-    if (record._formatError === undefined) record._formatError = err;
-    const args = record.args;
-    return `${str(record.msg)} ${repr(args)}`;
   }
 }
 

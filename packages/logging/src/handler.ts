@@ -118,7 +118,7 @@ export abstract class Handler extends Filterer {
       const { stack } = resolveSite(captureSite(), 1, true);
       const callStack = stack === null ? '' : `Call stack:\n${stack.split('\n').slice(1).join('\n')}\n`;
       process.stderr.write(
-        `--- Logging error ---\n${exceptionText(error)}\n${callStack}Message: ${repr(record.msg)}\nArguments: ${repr(record.args)}\n`,
+        `--- Logging error ---\n${exceptionText(error)}\n${callStack}Message: ${repr(record.msg)}\nArguments: ${argumentsText(record.args)}\n`,
       );
     } catch {
       // Python also gives up silently when stderr itself fails.
@@ -128,6 +128,13 @@ export abstract class Handler extends Filterer {
   override toString(): string {
     return `<${this.constructor.name} (${levelNameOf(this.level)})>`;
   }
+}
+
+/** The record's arguments as Python prints them: a tuple (`('ada',)`, `()`), a dict, or `None`. */
+function argumentsText(args: LogRecord['args']): string {
+  if (args === null) return 'None';
+  if (!Array.isArray(args)) return repr(args);
+  return args.length === 1 ? `(${repr(args[0])},)` : `(${args.map((a) => repr(a)).join(', ')})`;
 }
 
 /** Anything with a `write(text)` method: `process.stderr`, a `fs.WriteStream`, a socket… */
@@ -141,7 +148,8 @@ export interface WritableLike {
  */
 export class StreamHandler extends Handler {
   terminator = '\n';
-  stream: WritableLike;
+  /** The stream written to; `null` only in a `FileHandler` whose file is not open (delayed or closed). */
+  stream: WritableLike | null;
 
   /** `new StreamHandler(stream?)` or `new StreamHandler({ stream })`. */
   constructor(stream?: WritableLike | { stream?: WritableLike | null } | null) {
@@ -153,13 +161,13 @@ export class StreamHandler extends Handler {
   }
 
   override flush(): void {
-    const s = this.stream as { flush?: () => unknown };
-    if (typeof s.flush === 'function') s.flush();
+    const s = this.stream as { flush?: () => unknown } | null;
+    if (s !== null && typeof s.flush === 'function') s.flush();
   }
 
   override emit(record: LogRecord): void {
     try {
-      this.stream.write(this.format(record) + this.terminator);
+      this.stream!.write(this.format(record) + this.terminator);
     } catch (err) {
       this.handleError(record, err);
     }
@@ -175,7 +183,7 @@ export class StreamHandler extends Handler {
   }
 
   override toString(): string {
-    const s = this.stream as { fd?: number; path?: string };
+    const s = (this.stream ?? {}) as { fd?: number; path?: string };
     const name = s === process.stderr ? '<stderr>' : s === process.stdout ? '<stdout>' : (s.path ?? '');
     return `<${this.constructor.name} ${name} (${levelNameOf(this.level)})>`;
   }
@@ -191,9 +199,9 @@ export class NullHandler extends Handler {
 
 /**
  * Python's `_StderrHandler`: writes to whatever `process.stderr` is at emit time.
- * `lastResort` is one of these at WARNING.
+ * `lastResort` is one of these at WARNING. Also exported as `StderrHandler`.
  */
-export class StderrHandler extends Handler {
+export class _StderrHandler extends Handler {
   terminator = '\n';
   override emit(record: LogRecord): void {
     try {
@@ -202,10 +210,18 @@ export class StderrHandler extends Handler {
       this.handleError(record, err);
     }
   }
+
+  override toString(): string {
+    return `<${this.constructor.name} <stderr> (${levelNameOf(this.level)})>`;
+  }
 }
 
-function lastResortHandler(): StderrHandler {
-  const h = new StderrHandler(WARNING);
+/** The last-resort handler's class under a name without Python's underscore. */
+export const StderrHandler = _StderrHandler;
+export type StderrHandler = _StderrHandler;
+
+function lastResortHandler(): _StderrHandler {
+  const h = new _StderrHandler(WARNING);
   registry.lastResort = h;
   return h;
 }

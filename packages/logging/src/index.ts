@@ -30,6 +30,7 @@ export type { FormatterOptions } from './formatter.js';
 export { BufferingFormatter, Formatter } from './formatter.js';
 export type { WritableLike } from './handler.js';
 export {
+  _StderrHandler,
   getHandlerByName,
   getHandlerNames,
   getLastResort,

@@ -1,4 +1,4 @@
-import { Formatter, messageOf } from './formatter.js';
+import { Formatter } from './formatter.js';
 import { quoteJson } from './json-quote.js';
 import type { LogRecord } from './record.js';
 import { BASE_KEY_COUNT } from './record.js';
@@ -110,7 +110,7 @@ export class JsonFormatter extends Formatter {
   }
 
   override format(record: LogRecord): string {
-    const message = messageOf(record);
+    const message = record.getMessage();
     record.message = message;
     const view = record as unknown as Record<string, unknown>;
     let out: string;

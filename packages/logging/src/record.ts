@@ -1,6 +1,7 @@
 import { isMainThread, threadId } from 'node:worker_threads';
 import type { CallerInfo, CapturedSite } from './caller.js';
 import { callerFromPath, resolveSite, unknownCaller } from './caller.js';
+import { preciseNowMs, recordTime } from './clock.js';
 import { levelNameOf } from './levels.js';
 import { applyPercent, compilePercent, isMapping } from './percent-format.js';
 import { registry } from './registry.js';
@@ -36,7 +37,8 @@ const EMPTY: readonly unknown[] = Object.freeze([]);
 export class LogRecord {
   name: string;
   msg: unknown;
-  args: LogArgs;
+  /** The message arguments; `null` after `QueueHandler.prepare` (as Python's `None`). */
+  args: LogArgs | null;
   levelname: string;
   levelno: number;
   exc_info: ExcInfo;
@@ -77,7 +79,7 @@ export class LogRecord {
     func: string | null = null,
     sinfo: string | null = null,
   ) {
-    const now = Date.now();
+    const now = preciseNowMs();
     this.name = name;
     this.msg = msg;
     if (args !== null && Array.isArray(args) && args.length === 1 && isMapping(args[0])) {
@@ -91,8 +93,9 @@ export class LogRecord {
     this.exc_info = exc_info === undefined ? null : exc_info;
     this.exc_text = null;
     this.stack_info = sinfo;
-    this.created = now / 1000;
-    this.msecs = now % 1000;
+    const time = recordTime(now);
+    this.created = time.created;
+    this.msecs = time.msecs;
     this.relativeCreated = now - registry.startTime;
     this.thread = threadId;
     this.threadName = THREAD_NAME;
@@ -157,7 +160,11 @@ export class LogRecord {
     const msg = this.msg;
     const text = typeof msg === 'string' ? msg : str(msg);
     const args = this.args;
-    if (Array.isArray(args) ? args.length === 0 : !hasKeys(args as Record<string, unknown>)) return text;
+    if (
+      args === null ||
+      (Array.isArray(args) ? args.length === 0 : !hasKeys(args as Record<string, unknown>))
+    )
+      return text;
     return applyPercent(compilePercent(text), args);
   }
 

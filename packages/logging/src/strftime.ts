@@ -125,7 +125,8 @@ function isoWeek(t: TimeStruct): { year: number; week: number } {
 const zoneNames = new Map<number, string>();
 
 function zoneName(t: TimeStruct): string {
-  if (t.utc) return 'UTC';
+  // glibc names the zone of a gmtime() struct GMT (Python's time.gmtime().tm_zone).
+  if (t.utc) return 'GMT';
   const hour = Math.floor(t.epoch / 3600);
   let name = zoneNames.get(hour);
   if (name === undefined) {

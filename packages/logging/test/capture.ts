@@ -23,7 +23,11 @@ export class ListHandler extends Handler {
   errors: unknown[] = [];
   override emit(record: LogRecord): void {
     this.records.push(record);
-    this.formatted.push(this.format(record));
+    try {
+      this.formatted.push(this.format(record));
+    } catch (err) {
+      this.handleError(record, err);
+    }
   }
   override handleError(_record: LogRecord, error?: unknown): void {
     this.errors.push(error);

@@ -167,12 +167,12 @@ test("TimedRotatingFileHandler names backups with Python's suffix and prunes to 
 
 test('TimedRotatingFileHandler suffixes per when', () => {
   const expected: Record<string, [string, RegExp]> = {
-    S: ['%Y-%m-%d_%H-%M-%S', /^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}$/],
-    M: ['%Y-%m-%d_%H-%M', /^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}$/],
-    H: ['%Y-%m-%d_%H', /^\d{4}-\d{2}-\d{2}_\d{2}$/],
-    D: ['%Y-%m-%d', /^\d{4}-\d{2}-\d{2}$/],
-    MIDNIGHT: ['%Y-%m-%d', /^\d{4}-\d{2}-\d{2}$/],
-    W0: ['%Y-%m-%d', /^\d{4}-\d{2}-\d{2}$/],
+    S: ['%Y-%m-%d_%H-%M-%S', /(?<!\d)\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}(?!\d)/],
+    M: ['%Y-%m-%d_%H-%M', /(?<!\d)\d{4}-\d{2}-\d{2}_\d{2}-\d{2}(?!\d)/],
+    H: ['%Y-%m-%d_%H', /(?<!\d)\d{4}-\d{2}-\d{2}_\d{2}(?!\d)/],
+    D: ['%Y-%m-%d', /(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)/],
+    MIDNIGHT: ['%Y-%m-%d', /(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)/],
+    W0: ['%Y-%m-%d', /(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)/],
   };
   for (const [when, [suffix, ext]] of Object.entries(expected)) {
     const h = new TimedRotatingFileHandler(

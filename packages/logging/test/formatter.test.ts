@@ -106,18 +106,26 @@ test('stack_info is appended after the exception text', () => {
   );
 });
 
-test('a missing field is reported on the record and the line still renders', () => {
-  const r = record();
-  const out = new Formatter('%(nope)s %(message)s').format(r);
-  assert.equal(out, '%(nope)s user ada did 3 things');
-  assert.match(String((r._formatError as Error).message), /Formatting field not found in record: 'nope'/);
+test('a format field missing from the record makes format() throw, in every style', () => {
+  for (const [fmt, style] of [
+    ['%(nope)s %(message)s', '%'],
+    ['{nope} {message}', '{'],
+    ['$nope $message', '$'],
+  ] as const) {
+    const r = record();
+    assert.throws(
+      () => new Formatter(fmt, null, style).format(r),
+      (e: Error) => /Formatting field not found in record: 'nope'|'nope'/.test(e.message),
+    );
+    assert.equal(r._formatError, undefined, 'the error is not left on the record');
+  }
 });
 
 test('strftime codes follow the C locale', () => {
   const t = gmtime(CREATED);
   assert.equal(
     strftime('%Y-%m-%dT%H:%M:%S%z %Z %A %B %e %y %u %w %%', t),
-    '2026-11-26T10:00:07+0000 UTC Thursday November 26 26 4 4 %',
+    '2026-11-26T10:00:07+0000 GMT Thursday November 26 26 4 4 %',
   );
   assert.equal(
     strftime('%c|%x|%X|%D|%F|%T|%R', t),

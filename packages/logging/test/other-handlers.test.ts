@@ -83,7 +83,7 @@ test('QueueHandler formats in the caller; QueueListener handles on a later turn;
   await until(() => target.records.length === 1, 'the listener');
   const r = target.records[0];
   assert.match(r.msg as string, /^WARNING careful\nError: queued/);
-  assert.deepEqual(r.args, []);
+  assert.equal(r.args, null);
   assert.equal(r.exc_info, null);
   log.warning('last');
   listener.stop();

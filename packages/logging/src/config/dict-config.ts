@@ -177,25 +177,33 @@ class DictConfigurator {
       }
     }
     const handlers = (config.handlers ?? {}) as Record<string, Dict>;
-    const deferred: string[] = [];
-    for (const name of Object.keys(handlers).sort()) {
-      try {
-        const h = this.configureHandler(handlers[name]);
-        h.name = name;
-        this.handlers[name] = h;
-      } catch (err) {
-        if (err instanceof NotConfiguredYet) deferred.push(name);
-        else throw configError(`Unable to configure handler '${name}'`, err);
+    // In sorted order as Python does; a handler naming another one not configured yet
+    // (MemoryHandler `target`, QueueHandler `handlers`) waits for a later pass. Passes
+    // repeat while one makes progress, so chains of references resolve in dependency order.
+    let pending = Object.keys(handlers).sort();
+    while (pending.length > 0) {
+      const deferred: string[] = [];
+      const waitingOn = new Map<string, NotConfiguredYet>();
+      for (const name of pending) {
+        try {
+          const h = this.configureHandler(handlers[name]);
+          h.name = name;
+          this.handlers[name] = h;
+        } catch (err) {
+          if (err instanceof NotConfiguredYet) {
+            deferred.push(name);
+            waitingOn.set(name, err);
+          } else throw configError(`Unable to configure handler '${name}'`, err);
+        }
       }
-    }
-    for (const name of deferred) {
-      try {
-        const h = this.configureHandler(handlers[name]);
-        h.name = name;
-        this.handlers[name] = h;
-      } catch (err) {
-        throw configError(`Unable to configure handler '${name}'`, err);
+      if (deferred.length === pending.length) {
+        const name = deferred[0]!;
+        throw configError(
+          `Unable to configure handler '${name}'`,
+          configError(`${waitingOn.get(name)!.message} (the handlers refer to each other in a cycle)`),
+        );
       }
+      pending = deferred;
     }
 
     const existing = [...manager.loggerDict.keys()].sort();
@@ -236,8 +244,10 @@ class DictConfigurator {
     }
   }
 
-  private configureFormatter(config: Dict): Formatter {
-    if ('()' in config) return this.configureCustom(config) as Formatter;
+  private configureFormatter(source: Dict): Formatter {
+    if ('()' in source) return this.configureCustom(source) as Formatter;
+    // Every value goes through ext:// and cfg:// conversion, as Python's ConvertingDict does.
+    const config = this.convert(source) as Dict;
     const cname = config.class;
     const Klass = (cname ? this.resolve(cname) : Formatter) as typeof Formatter;
     if (Klass === (JsonFormatter as unknown)) {
@@ -256,7 +266,7 @@ class DictConfigurator {
 
   private configureFilter(config: Dict): FilterLike {
     if ('()' in config) return this.configureCustom(config) as FilterLike;
-    return new Filter((config.name as string | undefined) ?? '');
+    return new Filter((this.convert(config.name) as string | undefined) ?? '');
   }
 
   private lookupHandler(name: unknown): Handler {
@@ -264,12 +274,13 @@ class DictConfigurator {
     const h = this.handlers[name];
     if (h !== undefined) return h;
     const configured = (this.config.handlers as Record<string, unknown> | undefined)?.[name];
-    if (configured !== undefined) throw new NotConfiguredYet(`${name} not configured yet`);
+    if (configured !== undefined) throw new NotConfiguredYet(`handler '${name}' is not configured yet`);
     throw configError(`Unable to set target handler '${name}': no such handler`);
   }
 
   private configureHandler(source: Dict): Handler {
-    const config: Dict = { ...source };
+    const config: Dict = {};
+    for (const [k, v] of Object.entries(source)) config[k] = k === '()' || k === '.' ? v : this.convert(v);
     const formatterName = config.formatter;
     delete config.formatter;
     let formatter: Formatter | null = null;
@@ -343,7 +354,8 @@ class DictConfigurator {
     }
   }
 
-  private configureLogger(name: string, config: Dict, incremental: boolean): void {
+  private configureLogger(name: string, source: Dict, incremental: boolean): void {
+    const config = this.convert(source) as Dict;
     const logger = getLogger(name);
     this.commonLoggerConfig(logger, config, incremental);
     logger.disabled = false;
@@ -351,7 +363,8 @@ class DictConfigurator {
       logger.propagate = Boolean(config.propagate);
   }
 
-  private commonLoggerConfig(logger: Logger, config: Dict, incremental: boolean): void {
+  private commonLoggerConfig(logger: Logger, source: Dict, incremental: boolean): void {
+    const config = this.convert(source) as Dict;
     if (config.level !== undefined && config.level !== null) logger.setLevel(checkLevel(config.level));
     if (incremental) return;
     for (const h of [...logger.handlers]) logger.removeHandler(h);

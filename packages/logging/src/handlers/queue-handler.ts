@@ -80,14 +80,14 @@ export class QueueHandler extends Handler {
 
   /**
    * Python's `prepare(record)`: a copy whose `message` and `msg` are the formatted text and
-   * whose `args`, `exc_info`, `exc_text` and `stack_info` are cleared.
+   * whose `args`, `exc_info`, `exc_text` and `stack_info` are `null` (3.12+).
    */
   prepare(record: LogRecord): LogRecord {
     const msg = this.format(record);
     const copy = Object.assign(Object.create(Object.getPrototypeOf(record)) as LogRecord, record);
     copy.message = msg;
     copy.msg = msg;
-    copy.args = [];
+    copy.args = null;
     copy.exc_info = null;
     copy.exc_text = null;
     copy.stack_info = null;

@@ -141,6 +141,7 @@ export class RotatingFileHandler extends BaseRotatingHandler {
     if (this.sink !== null) {
       this.sink.close();
       this.sink = null;
+      this.stream = null;
     }
     if (this.backupCount > 0) {
       for (let i = this.backupCount - 1; i > 0; i--) {

@@ -104,19 +104,22 @@ export class TimedRotatingFileHandler extends BaseRotatingHandler {
         ext = '\\d{4}-\\d{2}-\\d{2}';
         break;
       default: {
-        if (!/^W[0-6]$/.test(this.when)) {
-          const message = /^W/.test(this.when)
-            ? `Invalid day specified for weekly rollover: ${this.when}`
-            : `Invalid rollover interval specified: ${this.when}`;
-          throw new LoggingError('LOGGING_BAD_ARGUMENT', 'ValueError', message);
-        }
+        // CPython 3.13 Lib/logging/handlers.py, TimedRotatingFileHandler.__init__ (the 'W' branch).
+        let message: string | null = null;
+        if (!this.when.startsWith('W')) message = `Invalid rollover interval specified: ${this.when}`;
+        else if (this.when.length !== 2)
+          message = `You must specify a day for weekly rollover from 0 to 6 (0 is Monday): ${this.when}`;
+        else if (this.when[1]! < '0' || this.when[1]! > '6')
+          message = `Invalid day specified for weekly rollover: ${this.when}`;
+        if (message !== null) throw new LoggingError('LOGGING_BAD_ARGUMENT', 'ValueError', message);
         base = MIDNIGHT * 7;
         this.dayOfWeek = Number(this.when[1]);
         this.suffix = '%Y-%m-%d';
         ext = '\\d{4}-\\d{2}-\\d{2}';
       }
     }
-    this.extMatch = new RegExp(`^${ext}$`);
+    // As CPython 3.13: the date may sit anywhere in a custom name, but not inside a longer number.
+    this.extMatch = new RegExp(`(?<!\\d)${ext}(?!\\d)`);
     this.interval = base * n;
     let t: number;
     try {
@@ -161,7 +164,11 @@ export class TimedRotatingFileHandler extends BaseRotatingHandler {
       if (!this.utc) {
         const dstNow = t.tm_isdst;
         const dstAtRollover = localtime(result).tm_isdst;
-        if (dstNow !== dstAtRollover) result += dstNow ? 3600 : -3600;
+        if (dstNow !== dstAtRollover) {
+          // DST starts before the next rollover: an hour earlier, unless that hour is not in DST either.
+          if (!dstNow) result += localtime(result - 3600).tm_isdst ? -3600 : 0;
+          else result += 3600;
+        }
       }
     }
     return result;
@@ -186,16 +193,25 @@ export class TimedRotatingFileHandler extends BaseRotatingHandler {
   getFilesToDelete(): string[] {
     const dir = dirname(this.baseFilename);
     const prefix = `${basename(this.baseFilename)}.`;
+    const whole = new RegExp(`^(?:${this.extMatch.source})$`);
+    const anywhere = new RegExp(this.extMatch.source, 'g');
     const result: string[] = [];
     for (const name of readdirSync(dir)) {
-      if (!name.startsWith(prefix)) continue;
-      let suffix = name.slice(prefix.length);
-      if (this.namer !== null) {
-        const m = /\d{4}-\d{2}-\d{2}(_\d{2}(-\d{2}(-\d{2})?)?)?/.exec(suffix);
-        if (m === null) continue;
-        suffix = m[0];
+      if (this.namer === null) {
+        if (name.startsWith(prefix) && whole.test(name.slice(prefix.length))) result.push(join(dir, name));
+        continue;
       }
-      if (this.extMatch.test(suffix)) result.push(join(dir, name));
+      // A custom name: find a date in it that this handler's namer turns into exactly this name.
+      for (let from = 0; from <= name.length; ) {
+        anywhere.lastIndex = from;
+        const m = anywhere.exec(name);
+        if (m === null) break;
+        if (basename(this.namer(`${this.baseFilename}.${m[0]}`)) === name) {
+          result.push(join(dir, name));
+          break;
+        }
+        from = m.index + 1;
+      }
     }
     if (result.length < this.backupCount) return [];
     result.sort();
@@ -212,11 +228,20 @@ export class TimedRotatingFileHandler extends BaseRotatingHandler {
       if (dstNow !== timeTuple.tm_isdst) timeTuple = localtime(t + (dstNow ? 3600 : -3600));
     }
     const dfn = this.rotation_filename(`${this.baseFilename}.${strftime(this.suffix, timeTuple)}`);
+    if (existsSync(dfn)) {
+      // Already rolled over (another process, or a restart within the interval): keep that
+      // file and go on appending to the current one, as CPython 3.13 does. Unlike CPython,
+      // which keeps retrying the same name on every record, schedule the next rollover.
+      let again = this.computeRollover(currentTime);
+      while (again <= currentTime) again += this.interval;
+      this.rolloverAt = again;
+      return;
+    }
     if (this.sink !== null) {
       this.sink.close();
       this.sink = null;
+      this.stream = null;
     }
-    if (existsSync(dfn)) unlinkSync(dfn);
     this.rotate(this.baseFilename, dfn);
     if (this.backupCount > 0) {
       for (const s of this.getFilesToDelete()) unlinkSync(s);
