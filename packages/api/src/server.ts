@@ -1,3 +1,4 @@
+import { lingerOnEnd } from './http/lingering-close.js';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext } from './context.js';
@@ -106,6 +107,12 @@ function buildApp(
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text === '') done(null, undefined);
     else parseJson(request, text, done);
+  });
+  // An answer written before the body was read (413) closes the connection: read the rest of
+  // the body first, or the client is reset before it reads the answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete && reply.getHeader('connection') === 'close') lingerOnEnd(request.raw, reply.raw);
+    done(null, payload);
   });
   const csp = contentSecurityPolicy(context.publicOrigin);
   const debugging = options.logLevel === 'debug';
