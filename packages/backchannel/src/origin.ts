@@ -427,8 +427,11 @@ export function startOrigin(
       agent: isStream ? streamAgent : state.agent,
       timeout: isStream ? 0 : settings.idleTimeoutMs,
     });
+    // While the upstream thinks, its own idle timeout (504) applies, not the client's.
+    if (!isStream) req.socket.setTimeout(0);
     upstream.on('response', (upstreamRes) => {
       responded = true;
+      if (!isStream) req.socket.setTimeout(settings.idleTimeoutMs);
       const out: http.OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(upstreamRes.headers)) {
         if (value !== undefined && !hopByHop.has(name)) out[name] = value;
