@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 import { createHash, createHmac } from 'node:crypto';
 import { constantTimeEqual } from './constant-time.js';
 import { WebhookSecretError, WebhookVerificationError } from './errors.js';
@@ -100,6 +101,12 @@ export function parseMandrillEvents(fields: Readonly<Record<string, string>>): M
     throw new WebhookVerificationError('malformed_body', 'The mandrill_events form field is missing.');
   }
   let events: unknown;
+  if (jsonTooDeep(text)) {
+    throw new WebhookVerificationError(
+      'json_too_deep',
+      `The mandrill_events form field nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+    );
+  }
   try {
     events = JSON.parse(text);
   } catch {
