@@ -1,3 +1,4 @@
+import { checkJsonDepth, checkWellFormedUnicode, registerStrictInput, validationFailure } from './http/strict-input.js';
 import { lingerOnEnd } from './http/lingering-close.js';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -66,10 +67,8 @@ export function contentSecurityPolicy(publicOrigin: string): string {
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function fastifyErrorCode(error: FastifyError): { code: ErrorCode; message: string } {
-  if (error.validation) {
-    return { code: 'invalid_request', message: `Invalid request: ${error.message}.` };
-  }
+function fastifyErrorCode(error: FastifyError): { code: ErrorCode; message: string; field?: string } {
+  if (error.validation) return validationFailure(error);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'body_too_large', message: 'The request body is too large.' };
@@ -98,15 +97,34 @@ function buildApp(
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   // An empty body with `content-type: application/json` (a bodiless POST or DELETE from a
   // client that sets the header on every call) is no body, not invalid JSON.
+  registerStrictInput(app);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      checkJsonDepth(text);
+    } catch (error) {
+      done(error as ApiError, undefined);
+      return;
+    }
+    parseJson(request, text, (error, value) => {
+      if (error) done(error, undefined);
+      else {
+        try {
+          done(null, checkWellFormedUnicode(value));
+        } catch (refused) {
+          done(refused as ApiError, undefined);
+        }
+      }
+    });
   });
   // An answer written before the body was read (413) closes the connection: read the rest of
   // the body first, or the client is reset before it reads the answer.
@@ -159,9 +177,9 @@ function buildApp(
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      return reply.code(error.status).send(errorBody(error.code, error.message));
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.field));
     }
-    const { code, message } = fastifyErrorCode(error);
+    const { code, message, field } = fastifyErrorCode(error);
     const status = code === 'internal_error' ? 500 : (ApiErrorStatus[code] ?? 400);
     if (status >= 500) {
       log.error('request failed', {
@@ -170,7 +188,7 @@ function buildApp(
         error: error.stack ?? error.message,
       });
     }
-    return reply.code(status).send(errorBody(code, message));
+    return reply.code(status).send(errorBody(code, message, field));
   });
 
   app.setNotFoundHandler((request, reply) => {

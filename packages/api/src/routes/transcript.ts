@@ -1,3 +1,4 @@
+import { oneLine } from '../validate/one-line.js';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
@@ -13,7 +14,7 @@ async function* textTranscript(context: AppContext, room: RoomRow): AsyncGenerat
   yield `# ${room.title} (${room.name})\n# status: ${roomStatus(room, new Date())}, created ${room.created_at}\n\n`;
   for await (const rows of transcriptRows(context.db.reader, room.id)) {
     let chunk = '';
-    for (const row of rows) chunk += `[${row.created_at}] ${row.author}: ${row.text}\n`;
+    for (const row of rows) chunk += `[${row.created_at}] ${oneLine(row.author)}: ${oneLine(row.text)}\n`;
     yield chunk;
   }
 }
