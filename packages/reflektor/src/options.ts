@@ -65,6 +65,11 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'how long a dead instance keeps its streams before another takes them over',
   },
   token: { env: 'REFLEKTOR_TOKEN', default: '', help: 'require "Authorization: Bearer <token>" on ingest' },
+  'admin-token': {
+    env: 'REFLEKTOR_ADMIN_TOKEN',
+    default: '',
+    help: 'require "Authorization: Bearer <token>" on the admin port (all but /health, /ready)',
+  },
   'sign-secret': {
     env: 'REFLEKTOR_SIGN_SECRET',
     default: '',
@@ -123,6 +128,7 @@ export interface CliSettings {
   partitions: number;
   redisLeaseMs: number;
   token: string | null;
+  adminToken: string | null;
   signSecret: string | null;
   maxBody: number;
   maxQueue: number;
@@ -280,6 +286,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     partitions: parseInteger(get('partitions'), 'partitions', 1, 4096),
     redisLeaseMs: parseDuration(get('redis-lease'), 'redis-lease'),
     token: get('token') || null,
+    adminToken: get('admin-token') || null,
     signSecret,
     maxBody: parseBytes(get('max-body'), 'max-body'),
     maxQueue: 'count' in maxQueue ? maxQueue.count : 0,
