@@ -1,5 +1,3 @@
-import { checkJsonDepth, checkWellFormedUnicode, registerStrictInput, validationFailure } from './http/strict-input.js';
-import { lingerOnEnd } from './http/lingering-close.js';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext } from './context.js';
@@ -7,6 +5,13 @@ import { connectDb, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ApiError, type ErrorCode, errorBody } from './errors.js';
 import type { EventTransactionDeps } from './event-transaction.js';
+import { lingerOnEnd } from './http/lingering-close.js';
+import {
+  checkJsonDepth,
+  checkWellFormedUnicode,
+  registerStrictInput,
+  validationFailure,
+} from './http/strict-input.js';
 import { configureLogging, createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
@@ -129,7 +134,8 @@ function buildApp(
   // An answer written before the body was read (413) closes the connection: read the rest of
   // the body first, or the client is reset before it reads the answer.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.raw.complete && reply.getHeader('connection') === 'close') lingerOnEnd(request.raw, reply.raw);
+    if (!request.raw.complete && reply.getHeader('connection') === 'close')
+      lingerOnEnd(request.raw, reply.raw);
     done(null, payload);
   });
   const csp = contentSecurityPolicy(context.publicOrigin);

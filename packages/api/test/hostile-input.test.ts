@@ -85,7 +85,14 @@ describe('the api refuses what it used to bend', () => {
   });
 
   it('refuses names and texts of invisible characters, and a name hiding a joiner', async () => {
-    for (const author of ['\u200b', '\u3164', '\u200b\u200b\u200b', 'teacher\u200d', 'tea\u200bcher', '\u2800']) {
+    for (const author of [
+      '\u200b',
+      '\u3164',
+      '\u200b\u200b\u200b',
+      'teacher\u200d',
+      'tea\u200bcher',
+      '\u2800',
+    ]) {
       const response = await fixture.post('hostile', author, 'hello');
       assert.equal(response.status, 400, JSON.stringify(author));
       assert.equal((response.body as unknown as ErrorBody).error.code, 'invalid_message');
@@ -99,14 +106,21 @@ describe('the api refuses what it used to bend', () => {
 
   it('escapes line separators in the text transcript, so a message cannot forge a line', async () => {
     await fixture.createRoom('forged-lines');
-    const posted = await fixture.post('forged-lines', 'ada', 'hi\u2028[2026-01-01T00:00:00.000Z] teacher: quiz cancelled');
+    const posted = await fixture.post(
+      'forged-lines',
+      'ada',
+      'hi\u2028[2026-01-01T00:00:00.000Z] teacher: quiz cancelled',
+    );
     assert.equal(posted.status, 201);
     const transcript = await fixture.request('GET', '/api/rooms/forged-lines/transcript', {
       headers: { accept: 'text/plain' },
     });
     assert.equal(transcript.status, 200);
     const lines = transcript.text.split(/[\n\r\u2028\u2029\u0085]/).filter((line) => line !== '');
-    assert.ok(lines.every((line) => !line.startsWith('[2026-01-01')), transcript.text);
+    assert.ok(
+      lines.every((line) => !line.startsWith('[2026-01-01')),
+      transcript.text,
+    );
     assert.match(transcript.text, /hi\\u2028\[2026-01-01/);
   });
 
@@ -133,7 +147,10 @@ describe('the api refuses what it used to bend', () => {
     const body = `{"id":"evt_deep","type":"x","data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     const webhook = await fixture.request<ErrorBody>('POST', '/webhooks/stripe', {
       body,
-      headers: { 'content-type': 'application/json', 'stripe-signature': signStripeWebhook({ body, secret: stripeSecret }) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signStripeWebhook({ body, secret: stripeSecret }),
+      },
     });
     assert.equal(webhook.status, 400, webhook.text);
     assert.equal(webhook.body.error.code, 'json_too_deep');
@@ -143,10 +160,14 @@ describe('the api refuses what it used to bend', () => {
   it('parses a Mailchimp form of many fields quickly and refuses over 1,000 fields with 413', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `data[list][]=${i}`).join('&');
     const started = performance.now();
-    const response = await fixture.request<ErrorBody>('POST', `/webhooks/mailchimp?secret=${mailchimpSecret}`, {
-      body: `type=subscribe&${many}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const response = await fixture.request<ErrorBody>(
+      'POST',
+      `/webhooks/mailchimp?secret=${mailchimpSecret}`,
+      {
+        body: `type=subscribe&${many}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+    );
     assert.equal(response.status, 413, response.text);
     assert.equal(response.body.error.code, 'too_many_fields');
     assert.ok(performance.now() - started < 1000);

@@ -128,7 +128,7 @@ export const settings: readonly Setting[] = [
     key: 'headerTimeoutMs',
     kind: 'duration',
     default: '10s',
-    help: 'time to receive a request\'s headers at the origin (then 408)',
+    help: "time to receive a request's headers at the origin (then 408)",
   },
   {
     flag: 'body-timeout',
@@ -136,7 +136,7 @@ export const settings: readonly Setting[] = [
     key: 'bodyTimeoutMs',
     kind: 'duration',
     default: '30s',
-    help: 'time to receive a request\'s whole body at the origin (then 408)',
+    help: "time to receive a request's whole body at the origin (then 408)",
   },
   {
     flag: 'idle-timeout',
@@ -198,7 +198,10 @@ function parseDuration(setting: Setting, raw: string, source: string): number {
   const match = /^(\d{1,9})(ms|s|m)$/.exec(raw);
   const value = match ? Number(match[1]) * (durationUnits[match[2] ?? 's'] ?? 1000) : 0;
   if (!match || value < 1) {
-    throw new ConfigError(setting.flag, `${source} must be a duration such as 500ms, 10s or 2m, got "${raw}"`);
+    throw new ConfigError(
+      setting.flag,
+      `${source} must be a duration such as 500ms, 10s or 2m, got "${raw}"`,
+    );
   }
   return value;
 }

@@ -92,7 +92,8 @@ const hopByHop = new Set([
 
 /** Carried by every response the origin writes itself, and added to proxied event streams. */
 export const originSecurityHeaders: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -453,7 +454,12 @@ export function startOrigin(
       upstreamRes.on('error', () => res.destroy());
     });
     upstream.on('timeout', () => {
-      if (!responded) sendError(res, { status: 504, code: 'upstream_timeout', message: 'the api took too long to answer; try again' });
+      if (!responded)
+        sendError(res, {
+          status: 504,
+          code: 'upstream_timeout',
+          message: 'the api took too long to answer; try again',
+        });
       upstream.destroy();
     });
     upstream.on('error', () => {
@@ -494,7 +500,11 @@ export function startOrigin(
       socket.end(
         rawError(
           target.kind === 'misdirected'
-            ? { status: 421, code: 'misdirected_request', message: 'this server only answers for its own host' }
+            ? {
+                status: 421,
+                code: 'misdirected_request',
+                message: 'this server only answers for its own host',
+              }
             : notFound,
         ),
       );

@@ -40,11 +40,17 @@ describe('the front door of a running stack', () => {
 
   it("keeps the api's metrics private however the path is spelled", async () => {
     for (const path of ['/metrics', '/%6detrics', '/metric%73', '//metrics', '/./metrics']) {
-      const answer = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+      const answer = await rawExchange(
+        port,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(answer.status, 404, path);
       assert.doesNotMatch(answer.body, /process_cpu/, path);
     }
-    const absolute = await rawExchange(port, 'GET http://x/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const absolute = await rawExchange(
+      port,
+      'GET http://x/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+    );
     assert.equal(absolute.status, 421);
   });
 

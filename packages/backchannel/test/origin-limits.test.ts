@@ -182,8 +182,19 @@ describe('the origin under hostile clients', () => {
 
   it('blocks /metrics however the path is spelled, and refuses absolute targets for other hosts', async () => {
     const origin = await originWith();
-    for (const path of ['/metrics', '/%6detrics', '/metric%73', '//metrics', '/x/../metrics', '/METRICS', '/metrics/']) {
-      const answer = await rawExchange(origin.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    for (const path of [
+      '/metrics',
+      '/%6detrics',
+      '/metric%73',
+      '//metrics',
+      '/x/../metrics',
+      '/METRICS',
+      '/metrics/',
+    ]) {
+      const answer = await rawExchange(
+        origin.port,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(answer.status, 404, path);
     }
     const foreign = await rawExchange(

@@ -9,7 +9,10 @@ describe('serviceSpecs', () => {
   it('passes secrets through the environment, each child only its own, never on a command line', () => {
     const specs = serviceSpecs(config, { signSecret: 'whsec_c2VjcmV0', token: '-Xy_token' });
     for (const spec of Object.values(specs)) {
-      assert.ok(!spec.args.some((arg) => arg.includes('-Xy_token') || arg.includes('whsec_c2VjcmV0')), spec.name);
+      assert.ok(
+        !spec.args.some((arg) => arg.includes('-Xy_token') || arg.includes('whsec_c2VjcmV0')),
+        spec.name,
+      );
     }
     assert.equal(specs.ekg.env.EKG_SECRET, 'whsec_c2VjcmV0');
     assert.equal(specs.ekg.env.REFLEKTOR_TOKEN, undefined);

@@ -143,7 +143,11 @@ function accept(
   let parsed: unknown;
   const text = body.toString('utf8');
   if (jsonTooDeep(text)) {
-    throw new EkgError('json_too_deep', 400, `The publish body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`);
+    throw new EkgError(
+      'json_too_deep',
+      400,
+      `The publish body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+    );
   }
   try {
     parsed = JSON.parse(text);

@@ -388,23 +388,27 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
       connectionsCheckingInterval: 1000,
     },
     (request, response) => {
-    onRequest(request, response).catch((error: unknown) => {
-      if (error instanceof EkgError) {
-        if (!response.headersSent) sendError(response, error, corsHeaders(request));
-        return;
-      }
-      if (request.destroyed && !request.complete) {
-        // The client went away mid-body (an aborted upload): its doing, not a failure of ours.
-        log.warning('%s %s: the client closed the connection before sending its whole body', request.method, request.url);
-        return;
-      }
-      log.error('%s %s failed', request.method, request.url, kw({ exc_info: error }));
-      if (!response.headersSent) {
-        sendError(response, new EkgError('internal_error', 500, 'ekg failed to answer: see its log.'));
-      } else {
-        response.destroy();
-      }
-    });
+      onRequest(request, response).catch((error: unknown) => {
+        if (error instanceof EkgError) {
+          if (!response.headersSent) sendError(response, error, corsHeaders(request));
+          return;
+        }
+        if (request.destroyed && !request.complete) {
+          // The client went away mid-body (an aborted upload): its doing, not a failure of ours.
+          log.warning(
+            '%s %s: the client closed the connection before sending its whole body',
+            request.method,
+            request.url,
+          );
+          return;
+        }
+        log.error('%s %s failed', request.method, request.url, kw({ exc_info: error }));
+        if (!response.headersSent) {
+          sendError(response, new EkgError('internal_error', 500, 'ekg failed to answer: see its log.'));
+        } else {
+          response.destroy();
+        }
+      });
     },
   );
   server.on('upgrade', onUpgrade);

@@ -54,7 +54,10 @@ describe('ekg answers hostile requests instead of resetting them', () => {
   });
 
   it('refuses a publish nested deeper than 64 levels with 400 json_too_deep', async () => {
-    const answer = await publish(`http://127.0.0.1:${ekg.port}`, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const answer = await publish(
+      `http://127.0.0.1:${ekg.port}`,
+      `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    );
     assert.equal(answer.status, 400);
     assert.equal(answer.body.error?.code, 'json_too_deep');
   });
@@ -68,6 +71,9 @@ describe('ekg answers hostile requests instead of resetting them', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(records.records.length > 0, 'the aborted upload is logged');
-    assert.ok(records.records.every((record) => record.levelname !== 'ERROR'), records.records.map((r) => r.levelname).join());
+    assert.ok(
+      records.records.every((record) => record.levelname !== 'ERROR'),
+      records.records.map((r) => r.levelname).join(),
+    );
   });
 });

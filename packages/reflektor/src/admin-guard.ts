@@ -49,11 +49,19 @@ export function refuseAdminRequest(
       originHost = undefined;
     }
     if (originHost === undefined || originHost !== req.headers.host) {
-      return { status: 403, code: 'foreign_origin', message: 'The admin API does not answer requests from web pages.' };
+      return {
+        status: 403,
+        code: 'foreign_origin',
+        message: 'The admin API does not answer requests from web pages.',
+      };
     }
   }
   if (req.headers['sec-fetch-site'] === 'cross-site') {
-    return { status: 403, code: 'foreign_origin', message: 'The admin API does not answer requests from web pages.' };
+    return {
+      status: 403,
+      code: 'foreign_origin',
+      message: 'The admin API does not answer requests from web pages.',
+    };
   }
   if (OPEN_PATHS.has(path)) return undefined;
   if (token !== null) {

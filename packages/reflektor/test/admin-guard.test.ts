@@ -34,7 +34,11 @@ async function call(
   path: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; code?: string; paused?: boolean }> {
-  const res = await request(`http://127.0.0.1:${handle.adminPort}${path}`, { method, headers, body: method === 'POST' ? '' : undefined });
+  const res = await request(`http://127.0.0.1:${handle.adminPort}${path}`, {
+    method,
+    headers,
+    body: method === 'POST' ? '' : undefined,
+  });
   const body = (await res.body.json()) as { error?: { code: string }; paused?: boolean };
   return { status: res.statusCode, code: body.error?.code, paused: body.paused };
 }
@@ -58,7 +62,10 @@ describe('the admin port refuses what a web page could send', () => {
     assert.equal(crossSite.status, 403);
     const stats = await request(`http://127.0.0.1:${handle.adminPort}/stats`);
     const lanes = ((await stats.body.json()) as { lanes: { paused?: boolean }[] }).lanes;
-    assert.ok(lanes.every((lane) => lane.paused !== true), JSON.stringify(lanes));
+    assert.ok(
+      lanes.every((lane) => lane.paused !== true),
+      JSON.stringify(lanes),
+    );
     const operator = await call(handle, 'POST', '/pause', { 'content-type': 'application/json' });
     assert.equal(operator.status, 200);
     assert.equal(operator.paused, true);

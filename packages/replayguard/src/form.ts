@@ -12,7 +12,10 @@ const MAX_KEY_DEPTH = 64;
  * @throws WebhookVerificationError `malformed_body` on a broken percent escape;
  *   `too_many_fields` (413) when there are more than `maxFields` pairs.
  */
-export function parseFormPairs(body: Buffer | string, maxFields = DEFAULT_MAX_FORM_FIELDS): [string, string][] {
+export function parseFormPairs(
+  body: Buffer | string,
+  maxFields = DEFAULT_MAX_FORM_FIELDS,
+): [string, string][] {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const pairs: [string, string][] = [];
   let start = 0;
@@ -103,7 +106,10 @@ function phpKeyPath(key: string): string[] | undefined {
     if (close === -1) return [key];
     path.push(key.slice(at + 1, close));
     if (path.length > MAX_KEY_DEPTH) {
-      throw new WebhookVerificationError('malformed_body', `A form key nests deeper than ${MAX_KEY_DEPTH} levels.`);
+      throw new WebhookVerificationError(
+        'malformed_body',
+        `A form key nests deeper than ${MAX_KEY_DEPTH} levels.`,
+      );
     }
     at = close + 1;
   }

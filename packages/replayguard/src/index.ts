@@ -12,7 +12,6 @@ export {
   parseFormPairs,
   parsePhpForm,
 } from './form.js';
-export { DEFAULT_MAX_JSON_DEPTH, jsonNestingDepth, jsonTooDeep } from './json-depth.js';
 export type { WebhookHeaders } from './headers.js';
 export {
   mailchimpIntake,
@@ -24,6 +23,7 @@ export {
   type WebhookIntake,
   type WebhookRequest,
 } from './intake.js';
+export { DEFAULT_MAX_JSON_DEPTH, jsonNestingDepth, jsonTooDeep } from './json-depth.js';
 export {
   type MailchimpEvent,
   type MailchimpVerified,

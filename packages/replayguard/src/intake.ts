@@ -1,7 +1,7 @@
-import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 import type { Now } from './clock.js';
 import { WebhookVerificationError } from './errors.js';
 import type { WebhookHeaders } from './headers.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 import { mailchimpEventId, parseMailchimpEvent, verifyMailchimpWebhook } from './mailchimp.js';
 import { mandrillEventId, parseMandrillEvents, verifyMandrillWebhook } from './mandrill.js';
 import { verifyStandardWebhook } from './standard-webhooks.js';
@@ -101,7 +101,10 @@ export function standardWebhooksIntake(options: SignedIntakeOptions & { source: 
     });
     let payload: unknown = request.body.toString('utf8');
     if (jsonTooDeep(payload as string)) {
-      throw new WebhookVerificationError('json_too_deep', `The body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`);
+      throw new WebhookVerificationError(
+        'json_too_deep',
+        `The body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+      );
     }
     try {
       payload = JSON.parse(payload as string);

@@ -1,9 +1,9 @@
-import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 import { createHash, createHmac } from 'node:crypto';
 import { constantTimeEqual } from './constant-time.js';
 import { WebhookSecretError, WebhookVerificationError } from './errors.js';
 import { parseFormPairs } from './form.js';
 import { requireHeader, type WebhookHeaders } from './headers.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 
 // Mandrill (Mailchimp Transactional), "Authenticating webhook requests": the signed data is
 // the webhook URL exactly as configured in Mandrill, followed by every POST field, sorted by

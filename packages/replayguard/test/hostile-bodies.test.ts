@@ -10,7 +10,8 @@ import {
 } from '../src/index.js';
 
 function refusedWith(code: string, status: number): (error: unknown) => boolean {
-  return (error) => error instanceof WebhookVerificationError && error.code === code && error.status === status;
+  return (error) =>
+    error instanceof WebhookVerificationError && error.code === code && error.status === status;
 }
 
 describe('hostile webhook bodies', () => {
@@ -52,7 +53,8 @@ describe('hostile webhook bodies', () => {
     const body = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const headers = signStandardWebhook({ id: 'msg_deep', body, secret });
     assert.throws(
-      () => intake({ method: 'POST', url: '/webhooks/in/x', headers: { ...headers }, body: Buffer.from(body) }),
+      () =>
+        intake({ method: 'POST', url: '/webhooks/in/x', headers: { ...headers }, body: Buffer.from(body) }),
       refusedWith('json_too_deep', 400),
     );
     const shallow = '{"type":"ok","a":[[[1]]]}';

@@ -48,14 +48,23 @@ export function endWithLingeringClose(
  * Makes the next `res.end(...)` write its data and then {@link endWithLingeringClose}, for an
  * answer written by code that calls `end` itself (a framework's early 413).
  */
-export function lingerOnEnd(req: IncomingMessage, res: ServerResponse, options: LingeringCloseOptions = {}): void {
+export function lingerOnEnd(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: LingeringCloseOptions = {},
+): void {
   const end = res.end;
   const lingeringEnd = (chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse => {
     res.end = end;
-    const done = [chunk, encoding, callback].find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    const done = [chunk, encoding, callback].find((arg) => typeof arg === 'function') as
+      | (() => void)
+      | undefined;
     if (done) res.once('finish', done);
     if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') {
-      res.write(chunk as string | Uint8Array, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      res.write(
+        chunk as string | Uint8Array,
+        typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+      );
     }
     endWithLingeringClose(req, res, options);
     return res;

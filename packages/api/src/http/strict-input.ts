@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonTooDeep } from '@backchannel/replayguard';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorCode } from '../errors.js';
 
 /** Longest request target (path and query) accepted, in characters; longer gets 414. */

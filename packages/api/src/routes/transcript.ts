@@ -1,4 +1,3 @@
-import { oneLine } from '../validate/one-line.js';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
@@ -6,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { messageView } from '../store/messages.js';
 import { type RoomRow, roomStatus } from '../store/rooms.js';
 import { transcriptRows } from '../store/transcript.js';
+import { oneLine } from '../validate/one-line.js';
 import { loadRoom, roomParamSchema } from './room-lookup.js';
 
 type Format = 'text' | 'json';

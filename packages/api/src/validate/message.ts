@@ -9,7 +9,8 @@ const CONTROL = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0\u2800]/u;
 // A zero-width joiner inside an emoji sequence, and the tag characters of a subdivision flag,
 // are part of what is drawn (👩‍🏫, 🏴󠁧󠁢󠁳󠁣󠁴󠁿).
-const EMOJI_SEQUENCE = /\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?(?:\u200d\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?)+|\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f}/gu;
+const EMOJI_SEQUENCE =
+  /\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?(?:\u200d\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?)+|\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f}/gu;
 
 /** True when `text` has an invisible character outside an emoji sequence. */
 function hasInvisible(text: string): boolean {
