@@ -246,6 +246,10 @@ describe('hostile-input campaign', () => {
             `${viaOrigin ? stack.url : apiUrl}/api/rooms/${room}/${resource}?${search}`,
           );
           checkAnswer(answer, search);
+          const numbersInDigits = Object.entries(query).every(
+            ([name, value]) => name === 'x' || /^[0-9]{1,15}$/.test(decodeURIComponent(value)),
+          );
+          if (!numbersInDigits) assert.equal(answer.status, 400, `${resource}?${search}`);
           if (answer.status === 400) {
             const error = (JSON.parse(answer.body) as { error: { code: string } }).error;
             assert.match(error.code, /^invalid_(request|type)$/, search);
