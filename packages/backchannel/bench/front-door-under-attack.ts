@@ -4,7 +4,9 @@
 //
 //   npm run build && flock /tmp/backchannel-bench.lock node packages/backchannel/dist/bench/front-door-under-attack.js
 //
-// Env: SLOW_UPLOADS (300), STREAMS (2000), SAMPLES (500), NGINX (/usr/sbin/nginx).
+// Env: SLOW_UPLOADS (300), STREAMS (2000), SAMPLES (500), ROUNDS (2: each round measures both
+// fronts, in alternating order, so drift in the machine's load does not favour either),
+// NGINX (/usr/sbin/nginx).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -18,6 +20,7 @@ import { startStack } from '../src/stack.js';
 const slowUploads = Number(process.env.SLOW_UPLOADS ?? 300);
 const streams = Number(process.env.STREAMS ?? 2000);
 const samples = Number(process.env.SAMPLES ?? 500);
+const rounds = Number(process.env.ROUNDS ?? 2);
 const nginxBinary = process.env.NGINX ?? '/usr/sbin/nginx';
 // ekg allows 1,000 streams per address: the viewers come from several loopback addresses,
 // as a school's would from several machines (one NAT would meet that limit).
@@ -166,10 +169,14 @@ async function main(): Promise<void> {
     });
     if (created.status !== 201) throw new Error(`creating the room: ${created.status}`);
     const rows: string[] = [];
-    for (const [name, frontPort] of [
+    const fronts = [
       ['backchannel origin', port as number],
       ['nginx', nginxPort as number],
-    ] as const) {
+    ] as const;
+    const order = Array.from({ length: rounds }, (_, round) =>
+      round % 2 === 0 ? fronts : [...fronts].reverse(),
+    ).flat();
+    for (const [name, frontPort] of order) {
       const quiet = await measure(frontPort);
       const { sockets, streamsOpen } = await attack(frontPort);
       const attacked = await measure(frontPort);
