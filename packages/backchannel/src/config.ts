@@ -281,8 +281,10 @@ export function readStackConfig(
 
 /** The help text for `backchannel start`, listing every flag with its variable and default. */
 export function startHelp(): string {
+  const flagWidth = Math.max(22, ...settings.map((s) => s.flag.length));
+  const envWidth = Math.max(34, ...settings.map((s) => s.env.length));
   const rows = settings.map(
-    (s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(34)} ${s.default.padEnd(24)} ${s.help}`,
+    (s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)} ${s.default.padEnd(24)} ${s.help}`,
   );
   return [
     'Usage: backchannel start [flags]',
@@ -290,9 +292,9 @@ export function startHelp(): string {
     'Starts the api, reflektor and ekg as child processes and serves the browser origin.',
     'Every flag can also be set with its environment variable; a flag wins over the variable.',
     '',
-    `  ${'flag'.padEnd(24)} ${'environment variable'.padEnd(34)} ${'default'.padEnd(24)} meaning`,
+    `  ${'flag'.padEnd(flagWidth + 2)} ${'environment variable'.padEnd(envWidth)} ${'default'.padEnd(24)} meaning`,
     ...rows,
-    '  --help                   show this help',
+    `  ${'--help'.padEnd(flagWidth + 2)} show this help`,
     '',
   ].join('\n');
 }

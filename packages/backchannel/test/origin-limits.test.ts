@@ -51,6 +51,19 @@ function get(port: number, path: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
 }
 
+/** Opens an event stream that stays open until `stop` is aborted (a timeout signal would cut it). */
+function openStream(port: number, path: string, stop: AbortController): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${path}`, { signal: stop.signal });
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('the origin under hostile clients', () => {
   const api = fakeApi();
   const ekg = fakeEkg();
@@ -86,17 +99,18 @@ describe('the origin under hostile clients', () => {
   it('answers a normal request at once while 300 slow uploads are open', async () => {
     const origin = await originWith();
     for (let i = 0; i < 300; i++) sockets.push(await slowUpload(origin.port, '/api/rooms/x/messages'));
+    await until(() => origin.load.requests === 300, 'the origin to hold 300 uploads');
     const { value, ms } = await timed(get(origin.port, '/api/rooms/x'));
     assert.equal(value.status, 200);
     assert.ok(ms < 1000, `took ${ms} ms`);
-    assert.equal(origin.load.requests, 300);
     for (const socket of sockets.splice(0)) socket.destroy();
   });
 
   it('serves more than 256 live streams, and a post beside them', async () => {
     const origin = await originWith();
     const open: Response[] = [];
-    for (let i = 0; i < 300; i++) open.push(await get(origin.port, `/rooms/r${i}/events`));
+    const stop = new AbortController();
+    for (let i = 0; i < 300; i++) open.push(await openStream(origin.port, `/rooms/r${i}/events`, stop));
     assert.ok(open.every((response) => response.status === 200));
     assert.equal(origin.load.streams, 300);
     const post = await fetch(`http://127.0.0.1:${origin.port}/api/rooms/r/messages`, {
@@ -105,20 +119,20 @@ describe('the origin under hostile clients', () => {
       signal: AbortSignal.timeout(2000),
     });
     assert.equal(post.status, 200);
-    for (const response of open) await response.body?.cancel();
+    stop.abort();
   });
 
   it('answers 503 origin_busy with Retry-After at the stream limit, and posts still pass', async () => {
     const origin = await originWith({ maxStreams: 3 });
-    const open = [];
-    for (let i = 0; i < 3; i++) open.push(await get(origin.port, '/rooms/r/events'));
+    const stop = new AbortController();
+    for (let i = 0; i < 3; i++) await openStream(origin.port, '/rooms/r/events', stop);
     const refused = await get(origin.port, '/rooms/r/events');
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'origin_busy');
     const post = await fetch(`http://127.0.0.1:${origin.port}/api/x`, { method: 'POST', body: '{}' });
     assert.equal(post.status, 200);
-    for (const response of open) await response.body?.cancel();
+    stop.abort();
   });
 
   it('answers 503 origin_busy to one address over its request limit instead of queueing it', async () => {
