@@ -1,6 +1,9 @@
 /** Stable error codes the api answers with, each with its HTTP status. */
 export const errorStatus = {
   invalid_request: 400,
+  invalid_type: 400,
+  invalid_unicode: 400,
+  json_too_deep: 400,
   invalid_json: 400,
   invalid_room_name: 400,
   reserved_room_name: 400,
@@ -21,6 +24,7 @@ export const errorStatus = {
   room_expired: 410,
   idempotency_key_reused: 422,
   body_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
@@ -35,20 +39,23 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** The request field at fault (`text`, `limit`, `author`), when there is one. */
+  readonly field: string | undefined;
 
-  constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}, field?: string) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = errorStatus[code];
     this.headers = headers;
+    this.field = field;
   }
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; field?: string };
 }
 
-export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: ErrorCode, message: string, field?: string): ErrorBody {
+  return field === undefined ? { error: { code, message } } : { error: { code, message, field } };
 }

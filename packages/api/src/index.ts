@@ -6,6 +6,7 @@
 export { migrations } from './db/migrations/index.js';
 export type { EventEnvelope, EventType } from './envelope.js';
 export { ApiError, type ErrorCode, errorStatus } from './errors.js';
+export { endWithLingeringClose, type LingeringCloseOptions } from './http/lingering-close.js';
 export type { ApiOptions } from './options.js';
 export { defaultOptions } from './options.js';
 export { type ApiHandle, PortInUseError, startApi } from './server.js';

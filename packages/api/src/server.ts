@@ -5,6 +5,13 @@ import { connectDb, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ApiError, type ErrorCode, errorBody } from './errors.js';
 import type { EventTransactionDeps } from './event-transaction.js';
+import { lingerOnEnd } from './http/lingering-close.js';
+import {
+  checkJsonDepth,
+  checkWellFormedUnicode,
+  registerStrictInput,
+  validationFailure,
+} from './http/strict-input.js';
 import { configureLogging, createLogger, type Logger } from './log.js';
 import { type ApiMetrics, createMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
@@ -67,10 +74,8 @@ export function contentSecurityPolicy(publicOrigin: string): string {
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function fastifyErrorCode(error: FastifyError): { code: ErrorCode; message: string } {
-  if (error.validation) {
-    return { code: 'invalid_request', message: `Invalid request: ${error.message}.` };
-  }
+function fastifyErrorCode(error: FastifyError): { code: ErrorCode; message: string; field?: string } {
+  if (error.validation) return validationFailure(error);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'body_too_large', message: 'The request body is too large.' };
@@ -100,15 +105,41 @@ function buildApp(
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   // An empty body with `content-type: application/json` (a bodiless POST or DELETE from a
   // client that sets the header on every call) is no body, not invalid JSON.
+  registerStrictInput(app);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      checkJsonDepth(text);
+    } catch (error) {
+      done(error as ApiError, undefined);
+      return;
+    }
+    parseJson(request, text, (error, value) => {
+      if (error) done(error, undefined);
+      else {
+        try {
+          done(null, checkWellFormedUnicode(value));
+        } catch (refused) {
+          done(refused as ApiError, undefined);
+        }
+      }
+    });
+  });
+  // An answer written before the body was read (413) closes the connection: read the rest of
+  // the body first, or the client is reset before it reads the answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete && reply.getHeader('connection') === 'close')
+      lingerOnEnd(request.raw, reply.raw);
+    done(null, payload);
   });
   const csp = contentSecurityPolicy(context.publicOrigin);
   const debugging = options.logLevel === 'debug';
@@ -155,9 +186,9 @@ function buildApp(
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      return reply.code(error.status).send(errorBody(error.code, error.message));
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.field));
     }
-    const { code, message } = fastifyErrorCode(error);
+    const { code, message, field } = fastifyErrorCode(error);
     const status = code === 'internal_error' ? 500 : (ApiErrorStatus[code] ?? 400);
     if (status >= 500) {
       log.error('request failed', {
@@ -166,7 +197,7 @@ function buildApp(
         error: error.stack ?? error.message,
       });
     }
-    return reply.code(status).send(errorBody(code, message));
+    return reply.code(status).send(errorBody(code, message, field));
   });
 
   app.setNotFoundHandler((request, reply) => {

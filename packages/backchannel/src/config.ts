@@ -17,6 +17,18 @@ export interface StackConfig {
   publicUrl: string;
   logLevel: string;
   logFormat: 'text' | 'json';
+  /** The origin's time to receive a request's headers, ms (then 408). Default 10 s. */
+  headerTimeoutMs: number;
+  /** The origin's time to receive a request's body, ms (then 408). Default 30 s. */
+  bodyTimeoutMs: number;
+  /** How long a plain request may be silent either way at the origin, ms (then close, or 504). Default 60 s. */
+  idleTimeoutMs: number;
+  /** Plain requests in flight at the origin, all clients together (then 503). Default 4096. */
+  maxRequests: number;
+  /** Plain requests in flight at the origin from one address (then 503). Default 512. */
+  maxRequestsPerAddress: number;
+  /** Live event streams open through the origin (then 503). Default 20000. */
+  maxStreams: number;
 }
 
 /** One setting: its flag, its environment variable, its default and what it means. */
@@ -24,7 +36,7 @@ export interface Setting {
   flag: string;
   env: string;
   key: keyof StackConfig;
-  kind: 'port' | 'string';
+  kind: 'port' | 'string' | 'duration' | 'count';
   default: string;
   help: string;
 }
@@ -110,6 +122,54 @@ export const settings: readonly Setting[] = [
     default: 'text',
     help: 'text (readable) or json (one object per line)',
   },
+  {
+    flag: 'header-timeout',
+    env: 'BACKCHANNEL_HEADER_TIMEOUT',
+    key: 'headerTimeoutMs',
+    kind: 'duration',
+    default: '10s',
+    help: "time to receive a request's headers at the origin (then 408)",
+  },
+  {
+    flag: 'body-timeout',
+    env: 'BACKCHANNEL_BODY_TIMEOUT',
+    key: 'bodyTimeoutMs',
+    kind: 'duration',
+    default: '30s',
+    help: "time to receive a request's whole body at the origin (then 408)",
+  },
+  {
+    flag: 'idle-timeout',
+    env: 'BACKCHANNEL_IDLE_TIMEOUT',
+    key: 'idleTimeoutMs',
+    kind: 'duration',
+    default: '60s',
+    help: 'silence allowed on a plain request at the origin (then close, or 504 from a silent upstream)',
+  },
+  {
+    flag: 'max-requests',
+    env: 'BACKCHANNEL_MAX_REQUESTS',
+    key: 'maxRequests',
+    kind: 'count',
+    default: '4096',
+    help: 'plain requests in flight at the origin (more get 503 origin_busy)',
+  },
+  {
+    flag: 'max-requests-per-address',
+    env: 'BACKCHANNEL_MAX_REQUESTS_PER_ADDRESS',
+    key: 'maxRequestsPerAddress',
+    kind: 'count',
+    default: '512',
+    help: 'plain requests in flight at the origin from one address (more get 503)',
+  },
+  {
+    flag: 'max-streams',
+    env: 'BACKCHANNEL_MAX_STREAMS',
+    key: 'maxStreams',
+    kind: 'count',
+    default: '20000',
+    help: 'live event streams open through the origin (more get 503)',
+  },
 ];
 
 /** A setting that cannot be used; `flag` names what to fix. */
@@ -128,6 +188,28 @@ function parsePort(setting: Setting, raw: string, source: string): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1 || value > 65535) {
     throw new ConfigError(setting.flag, `${source} must be a port number from 1 to 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+function parseDuration(setting: Setting, raw: string, source: string): number {
+  const match = /^(\d{1,9})(ms|s|m)$/.exec(raw);
+  const value = match ? Number(match[1]) * (durationUnits[match[2] ?? 's'] ?? 1000) : 0;
+  if (!match || value < 1) {
+    throw new ConfigError(
+      setting.flag,
+      `${source} must be a duration such as 500ms, 10s or 2m, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function parseCount(setting: Setting, raw: string, source: string): number {
+  const value = Number(raw);
+  if (!/^\d{1,9}$/.test(raw) || value < 1) {
+    throw new ConfigError(setting.flag, `${source} must be a whole number of at least 1, got "${raw}"`);
   }
   return value;
 }
@@ -160,6 +242,10 @@ export function readStackConfig(
     const source = typeof fromFlag === 'string' ? `--${setting.flag}` : `${setting.env}`;
     if (setting.kind === 'port') {
       config[setting.key] = parsePort(setting, raw ?? setting.default, source);
+    } else if (setting.kind === 'duration') {
+      config[setting.key] = parseDuration(setting, raw ?? setting.default, source);
+    } else if (setting.kind === 'count') {
+      config[setting.key] = parseCount(setting, raw ?? setting.default, source);
     } else {
       config[setting.key] = raw ?? setting.default;
     }
@@ -195,8 +281,10 @@ export function readStackConfig(
 
 /** The help text for `backchannel start`, listing every flag with its variable and default. */
 export function startHelp(): string {
+  const flagWidth = Math.max(22, ...settings.map((s) => s.flag.length));
+  const envWidth = Math.max(34, ...settings.map((s) => s.env.length));
   const rows = settings.map(
-    (s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(34)} ${s.default.padEnd(24)} ${s.help}`,
+    (s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)} ${s.default.padEnd(24)} ${s.help}`,
   );
   return [
     'Usage: backchannel start [flags]',
@@ -204,9 +292,9 @@ export function startHelp(): string {
     'Starts the api, reflektor and ekg as child processes and serves the browser origin.',
     'Every flag can also be set with its environment variable; a flag wins over the variable.',
     '',
-    `  ${'flag'.padEnd(24)} ${'environment variable'.padEnd(34)} ${'default'.padEnd(24)} meaning`,
+    `  ${'flag'.padEnd(flagWidth + 2)} ${'environment variable'.padEnd(envWidth)} ${'default'.padEnd(24)} meaning`,
     ...rows,
-    '  --help                   show this help',
+    `  ${'--help'.padEnd(flagWidth + 2)} show this help`,
     '',
   ].join('\n');
 }

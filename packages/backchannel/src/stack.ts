@@ -90,7 +90,23 @@ function flags(values: Record<string, string | true>): string[] {
   return Object.entries(values).map(([name, value]) => (value === true ? `--${name}` : `--${name}=${value}`));
 }
 
-/** The three services' command lines for one configuration. */
+/** Environment variables that carry a secret to one of the services; each child gets only its own. */
+const secretVariables = ['EKG_SECRET', 'EKG_TOKEN', 'REFLEKTOR_TOKEN', 'REFLEKTOR_SIGN_SECRET'] as const;
+
+/**
+ * The environment for one child: ours without any secret, plus the child's own secrets.
+ * Secrets never go on a command line, where every local user reads them with `ps`.
+ */
+function childEnv(
+  base: NodeJS.ProcessEnv,
+  own: Partial<Record<(typeof secretVariables)[number], string>>,
+): NodeJS.ProcessEnv {
+  const env = { ...base };
+  for (const name of secretVariables) delete env[name];
+  return { ...env, ...own };
+}
+
+/** The three services' command lines and environments for one configuration. */
 export function serviceSpecs(
   config: StackConfig,
   secrets: { signSecret: string; token: string; statusToken?: string },
@@ -104,11 +120,11 @@ export function serviceSpecs(
       // Only the origin reaches ekg (loopback); it appends each browser's address to
       // X-Forwarded-For, and only its header is believed.
       args: [
-        ...flags({ port: String(config.ekgPort), host: local, secret: secrets.signSecret }),
+        ...flags({ port: String(config.ekgPort), host: local }),
         ...flags({ 'trusted-proxy': local }),
         ...flags({ 'trusted-proxy': '::1' }),
       ],
-      env,
+      env: childEnv(env, { EKG_SECRET: secrets.signSecret }),
       readyUrl: `http://${local}:${config.ekgPort}/ready`,
     },
     reflektor: {
@@ -120,10 +136,8 @@ export function serviceSpecs(
         data: join(config.dataDir, 'reflektor'),
         target: `http://${local}:${config.ekgPort}`,
         mode: 'broadcast',
-        token: secrets.token,
-        'sign-secret': secrets.signSecret,
       }),
-      env,
+      env: childEnv(env, { REFLEKTOR_TOKEN: secrets.token, REFLEKTOR_SIGN_SECRET: secrets.signSecret }),
       readyUrl: `http://${local}:${config.reflektorAdminPort}/ready`,
     },
     api: {
@@ -133,14 +147,16 @@ export function serviceSpecs(
         port: String(config.apiPort),
         data: join(config.dataDir, 'api'),
         'reflektor-url': `http://${local}:${config.reflektorPort}`,
-        'reflektor-token': secrets.token,
         'public-url': config.publicUrl,
         // The status page gathers reflektor's and ekg's figures over loopback.
         'status-reflektor-url': `http://${local}:${config.reflektorAdminPort}`,
         'status-ekg-url': `http://${local}:${config.ekgPort}`,
       }),
-      // In the environment, not on the command line, where any user's `ps` would show it.
-      env: secrets.statusToken ? { ...env, [STATUS_TOKEN_ENV]: secrets.statusToken } : env,
+      // In the environment, not on the command line, where any user's `ps` would show them.
+      env: {
+        ...childEnv(env, { REFLEKTOR_TOKEN: secrets.token }),
+        ...(secrets.statusToken ? { [STATUS_TOKEN_ENV]: secrets.statusToken } : {}),
+      },
       readyUrl: `http://${local}:${config.apiPort}/ready`,
     },
   };
@@ -298,6 +314,14 @@ export async function startStack(
       { api: `http://127.0.0.1:${config.apiPort}`, ekg: `http://127.0.0.1:${config.ekgPort}` },
       config.port,
       config.host,
+      {
+        headerTimeoutMs: config.headerTimeoutMs,
+        bodyTimeoutMs: config.bodyTimeoutMs,
+        idleTimeoutMs: config.idleTimeoutMs,
+        maxRequests: config.maxRequests,
+        maxRequestsPerAddress: config.maxRequestsPerAddress,
+        maxStreams: config.maxStreams,
+      },
     );
   } catch (error) {
     await stopAll();

@@ -6,12 +6,26 @@ import { serviceSpecs } from '../src/stack.js';
 describe('serviceSpecs', () => {
   const config = readStackConfig(['--data-dir', '/srv/bc'], {});
 
-  it('passes each value joined to its flag, so a token starting with a dash stays a value', () => {
+  it('passes secrets through the environment, each child only its own, never on a command line', () => {
     const specs = serviceSpecs(config, { signSecret: 'whsec_c2VjcmV0', token: '-Xy_token' });
-    assert.ok(specs.reflektor.args.includes('--token=-Xy_token'));
-    assert.ok(specs.api.args.includes('--reflektor-token=-Xy_token'));
-    assert.ok(specs.ekg.args.includes('--secret=whsec_c2VjcmV0'));
-    assert.ok(specs.reflektor.args.includes('--sign-secret=whsec_c2VjcmV0'));
+    for (const spec of Object.values(specs)) {
+      assert.ok(
+        !spec.args.some((arg) => arg.includes('-Xy_token') || arg.includes('whsec_c2VjcmV0')),
+        spec.name,
+      );
+    }
+    assert.equal(specs.ekg.env.EKG_SECRET, 'whsec_c2VjcmV0');
+    assert.equal(specs.ekg.env.REFLEKTOR_TOKEN, undefined);
+    assert.equal(specs.reflektor.env.REFLEKTOR_TOKEN, '-Xy_token');
+    assert.equal(specs.reflektor.env.REFLEKTOR_SIGN_SECRET, 'whsec_c2VjcmV0');
+    assert.equal(specs.api.env.REFLEKTOR_TOKEN, '-Xy_token');
+    assert.equal(specs.api.env.REFLEKTOR_SIGN_SECRET, undefined);
+    assert.equal(specs.api.env.EKG_SECRET, undefined);
+  });
+
+  it('passes each value joined to its flag, so a value starting with a dash stays a value', () => {
+    const specs = serviceSpecs(config, { signSecret: 'whsec_c2VjcmV0', token: 't' });
+    assert.ok(specs.api.args.every((arg) => arg.startsWith('--') && arg.includes('=')));
   });
 
   it('wires the services to each other on the configured ports and data folder', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from '@backchannel/replayguard';
 import { parseEnvelopes } from './envelope.js';
 import { EkgError, errorBody } from './errors.js';
 import { frameEvent } from './frame.js';
@@ -140,8 +141,16 @@ function accept(
 ): void {
   authenticatePublisher(request.headers, body, context.credentials);
   let parsed: unknown;
+  const text = body.toString('utf8');
+  if (jsonTooDeep(text)) {
+    throw new EkgError(
+      'json_too_deep',
+      400,
+      `The publish body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+    );
+  }
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new EkgError(
       'invalid_json',

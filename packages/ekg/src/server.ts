@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import type { AddressInfo, Socket } from 'node:net';
 import { getLogger, kw } from '@backchannel/logging';
 import { WebSocketServer } from 'ws';
+import { answerClientError, HEADER_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './client-error.js';
 import { Connections } from './connections.js';
 import { isRoomName } from './envelope.js';
 import { EkgError, errorBody } from './errors.js';
@@ -391,22 +392,39 @@ export async function startEkg(options: EkgOptions): Promise<EkgServer> {
     };
   }
 
-  const server = createServer({ keepAliveTimeout: 5000 }, (request, response) => {
-    onRequest(request, response).catch((error: unknown) => {
-      if (error instanceof EkgError) {
-        if (!response.headersSent) sendError(response, error, corsHeaders(request));
-        return;
-      }
-      log.error('%s %s failed', request.method, request.url, kw({ exc_info: error }));
-      if (!response.headersSent) {
-        sendError(response, new EkgError('internal_error', 500, 'ekg failed to answer: see its log.'));
-      } else {
-        response.destroy();
-      }
-    });
-  });
+  const server = createServer(
+    {
+      keepAliveTimeout: 5000,
+      headersTimeout: HEADER_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    (request, response) => {
+      onRequest(request, response).catch((error: unknown) => {
+        if (error instanceof EkgError) {
+          if (!response.headersSent) sendError(response, error, corsHeaders(request));
+          return;
+        }
+        if (request.destroyed && !request.complete) {
+          // The client went away mid-body (an aborted upload): its doing, not a failure of ours.
+          log.warning(
+            '%s %s: the client closed the connection before sending its whole body',
+            request.method,
+            request.url,
+          );
+          return;
+        }
+        log.error('%s %s failed', request.method, request.url, kw({ exc_info: error }));
+        if (!response.headersSent) {
+          sendError(response, new EkgError('internal_error', 500, 'ekg failed to answer: see its log.'));
+        } else {
+          response.destroy();
+        }
+      });
+    },
+  );
   server.on('upgrade', onUpgrade);
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

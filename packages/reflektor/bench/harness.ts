@@ -194,7 +194,10 @@ export function fdatasyncProbe(iterations = 1000): { p50: number; p90: number; p
 }
 
 export async function admin(port: number, method: string, path: string): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+  });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status}`);
 }

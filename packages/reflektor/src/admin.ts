@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { refuseAdminRequest } from './admin-guard.js';
 import type { Delivery } from './delivery.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -14,6 +15,8 @@ export interface AdminOptions {
   isReady: () => boolean;
   /** Serves `GET /status/ring` when status recording is on. */
   status?: ReflektorStatus;
+  /** When set, every call but `/health` and `/ready` needs `Authorization: Bearer <token>`. */
+  token?: string | null;
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
@@ -95,6 +98,8 @@ export class Admin {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     req.resume();
+    const refusal = refuseAdminRequest(req, path, o.token ?? null);
+    if (refusal !== undefined) return fail(res, refusal.status, refusal.code, refusal.message);
     if (method === 'GET' && path === '/health') return json(res, 200, { status: 'ok' });
     if (method === 'GET' && path === '/ready') {
       return o.isReady() ? json(res, 200, { status: 'ready' }) : json(res, 503, { status: 'not ready' });

@@ -65,6 +65,11 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'how long a dead instance keeps its streams before another takes them over',
   },
   token: { env: 'REFLEKTOR_TOKEN', default: '', help: 'require "Authorization: Bearer <token>" on ingest' },
+  'admin-token': {
+    env: 'REFLEKTOR_ADMIN_TOKEN',
+    default: '',
+    help: 'require "Authorization: Bearer <token>" on the admin port (all but /health, /ready)',
+  },
   'sign-secret': {
     env: 'REFLEKTOR_SIGN_SECRET',
     default: '',
@@ -133,6 +138,7 @@ export interface CliSettings {
   partitions: number;
   redisLeaseMs: number;
   token: string | null;
+  adminToken: string | null;
   signSecret: string | null;
   statusRecording: boolean;
   statusToken: string | null;
@@ -292,6 +298,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     partitions: parseInteger(get('partitions'), 'partitions', 1, 4096),
     redisLeaseMs: parseDuration(get('redis-lease'), 'redis-lease'),
     token: get('token') || null,
+    adminToken: get('admin-token') || null,
     signSecret,
     statusRecording: oneOf<'on' | 'off'>(get('status-recording'), 'status-recording', ['on', 'off']) === 'on',
     statusToken: get('status-token') || null,

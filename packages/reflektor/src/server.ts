@@ -31,6 +31,8 @@ export interface ReflektorOptions {
   /** A store other than SQLite under `data` (e.g. Redis Streams); the caller owns its creation. */
   store?: QueueStore;
   token?: string | null;
+  /** Bearer token for the admin port (all but /health, /ready); without it, state-changing calls need a JSON content type. */
+  adminToken?: string | null;
   signSecret?: string | null;
   /** Default 1 MiB. */
   maxBody?: number;
@@ -193,7 +195,15 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     token: options.token ?? null,
     ...(status ? { statusIngest: status.ingest } : {}),
   });
-  const admin = new Admin({ store, delivery, metrics, log: logOf('admin'), isReady: () => ready, status });
+  const admin = new Admin({
+    store,
+    delivery,
+    metrics,
+    log: logOf('admin'),
+    isReady: () => ready,
+    status,
+    token: options.adminToken ?? null,
+  });
   let port: number;
   let adminPort: number;
   try {

@@ -58,7 +58,10 @@ async function adminCall(
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
 ): Promise<unknown> {
-  const res = await request(`http://127.0.0.1:${handle.adminPort}${path}`, { method });
+  const res = await request(`http://127.0.0.1:${handle.adminPort}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+  });
   const body = await res.body.json();
   assert.ok(res.statusCode < 300, `${method} ${path} → ${res.statusCode} ${JSON.stringify(body)}`);
   return body;
@@ -192,6 +195,7 @@ describe('delivery', () => {
     assert.deepEqual(up.ids(), [id1, id2]);
     const missing = await request(`http://127.0.0.1:${reflektor.adminPort}/dead/nope/replay`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
     });
     assert.equal(missing.statusCode, 404);
     await missing.body.dump();

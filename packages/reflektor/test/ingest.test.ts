@@ -81,6 +81,7 @@ describe('ingest', () => {
   it('answers 503 with Retry-After when the queue is full, and accepts again once it drains', async () => {
     const paused = await request(`${admin}/pause?host=${encodeURIComponent(upstream.url)}`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
     });
     assert.equal(paused.statusCode, 200);
     await paused.body.dump();
@@ -100,6 +101,7 @@ describe('ingest', () => {
     assert.ok(Number(retryAfter) > 0);
     const resumed = await request(`${admin}/resume?host=${encodeURIComponent(upstream.url)}`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
     });
     await resumed.body.dump();
     await waitFor(

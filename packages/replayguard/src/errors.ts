@@ -7,6 +7,8 @@
  * - `timestamp_out_of_tolerance`: the signed timestamp is further from now than the tolerance.
  * - `bad_secret`: a URL secret (Mailchimp) is missing or wrong.
  * - `malformed_body`: the body cannot be read the way the provider sends it.
+ * - `json_too_deep`: the JSON body nests deeper than the limit (64 by default).
+ * - `too_many_fields`: the form body has more fields than the limit (1,000 by default).
  */
 export type WebhookVerificationErrorCode =
   | 'missing_header'
@@ -14,7 +16,9 @@ export type WebhookVerificationErrorCode =
   | 'bad_signature'
   | 'timestamp_out_of_tolerance'
   | 'bad_secret'
-  | 'malformed_body';
+  | 'malformed_body'
+  | 'json_too_deep'
+  | 'too_many_fields';
 
 const statusByCode: Record<WebhookVerificationErrorCode, number> = {
   missing_header: 400,
@@ -23,6 +27,8 @@ const statusByCode: Record<WebhookVerificationErrorCode, number> = {
   timestamp_out_of_tolerance: 400,
   bad_secret: 401,
   malformed_body: 400,
+  json_too_deep: 400,
+  too_many_fields: 413,
 };
 
 /**

@@ -5,7 +5,13 @@ export {
   WebhookVerificationError,
   type WebhookVerificationErrorCode,
 } from './errors.js';
-export { type FormObject, type FormValue, parseFormPairs, parsePhpForm } from './form.js';
+export {
+  DEFAULT_MAX_FORM_FIELDS,
+  type FormObject,
+  type FormValue,
+  parseFormPairs,
+  parsePhpForm,
+} from './form.js';
 export type { WebhookHeaders } from './headers.js';
 export {
   mailchimpIntake,
@@ -17,6 +23,7 @@ export {
   type WebhookIntake,
   type WebhookRequest,
 } from './intake.js';
+export { DEFAULT_MAX_JSON_DEPTH, jsonNestingDepth, jsonTooDeep } from './json-depth.js';
 export {
   type MailchimpEvent,
   type MailchimpVerified,

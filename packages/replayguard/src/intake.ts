@@ -1,6 +1,7 @@
 import type { Now } from './clock.js';
 import { WebhookVerificationError } from './errors.js';
 import type { WebhookHeaders } from './headers.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 import { mailchimpEventId, parseMailchimpEvent, verifyMailchimpWebhook } from './mailchimp.js';
 import { mandrillEventId, parseMandrillEvents, verifyMandrillWebhook } from './mandrill.js';
 import { verifyStandardWebhook } from './standard-webhooks.js';
@@ -35,8 +36,15 @@ export type WebhookIntake = (request: WebhookRequest) => WebhookEvent[];
 
 function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
   let value: unknown;
+  const text = body.toString('utf8');
+  if (jsonTooDeep(text)) {
+    throw new WebhookVerificationError(
+      'json_too_deep',
+      `${what} body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+    );
+  }
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new WebhookVerificationError('malformed_body', `${what} body is not JSON.`);
   }
@@ -92,6 +100,12 @@ export function standardWebhooksIntake(options: SignedIntakeOptions & { source: 
       now: clock(options.now),
     });
     let payload: unknown = request.body.toString('utf8');
+    if (jsonTooDeep(payload as string)) {
+      throw new WebhookVerificationError(
+        'json_too_deep',
+        `The body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+      );
+    }
     try {
       payload = JSON.parse(payload as string);
     } catch {

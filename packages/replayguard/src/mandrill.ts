@@ -3,6 +3,7 @@ import { constantTimeEqual } from './constant-time.js';
 import { WebhookSecretError, WebhookVerificationError } from './errors.js';
 import { parseFormPairs } from './form.js';
 import { requireHeader, type WebhookHeaders } from './headers.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 
 // Mandrill (Mailchimp Transactional), "Authenticating webhook requests": the signed data is
 // the webhook URL exactly as configured in Mandrill, followed by every POST field, sorted by
@@ -100,6 +101,12 @@ export function parseMandrillEvents(fields: Readonly<Record<string, string>>): M
     throw new WebhookVerificationError('malformed_body', 'The mandrill_events form field is missing.');
   }
   let events: unknown;
+  if (jsonTooDeep(text)) {
+    throw new WebhookVerificationError(
+      'json_too_deep',
+      `The mandrill_events form field nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+    );
+  }
   try {
     events = JSON.parse(text);
   } catch {

@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { messageView } from '../store/messages.js';
 import { type RoomRow, roomStatus } from '../store/rooms.js';
 import { transcriptRows } from '../store/transcript.js';
+import { oneLine } from '../validate/one-line.js';
 import { loadRoom, roomParamSchema } from './room-lookup.js';
 
 type Format = 'text' | 'json';
@@ -13,7 +14,7 @@ async function* textTranscript(context: AppContext, room: RoomRow): AsyncGenerat
   yield `# ${room.title} (${room.name})\n# status: ${roomStatus(room, new Date())}, created ${room.created_at}\n\n`;
   for await (const rows of transcriptRows(context.db.reader, room.id)) {
     let chunk = '';
-    for (const row of rows) chunk += `[${row.created_at}] ${row.author}: ${row.text}\n`;
+    for (const row of rows) chunk += `[${row.created_at}] ${oneLine(row.author)}: ${oneLine(row.text)}\n`;
     yield chunk;
   }
 }
