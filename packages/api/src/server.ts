@@ -13,16 +13,23 @@ import { OutboxPublisher } from './publish/outbox-publisher.js';
 import { createReflektorPublisher } from './publish/reflektor.js';
 import { schedulePurge } from './purge.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
+import type { AllowanceLimiter } from './rate-limit/allowance.js';
+import { createMemoryAllowanceLimiter } from './rate-limit/allowance-memory.js';
+import { createRedisAllowanceLimiter } from './rate-limit/allowance-redis.js';
 import { createMemoryRateLimiter } from './rate-limit/memory.js';
 import { createRedisRateLimiter } from './rate-limit/redis.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerModerationRoutes } from './routes/moderation.js';
+import { registerParticipantCookies } from './routes/participant-cookie-hook.js';
+import { registerParticipantModerationRoutes } from './routes/participant-moderation.js';
 import { type Readiness, registerOpsRoutes } from './routes/ops.js';
 import { findPublicDir, registerPageRoutes } from './routes/pages.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 import { registerTranscriptRoutes } from './routes/transcript.js';
 import { originAllowed } from './security/origin.js';
+import { ParticipantCookies } from './security/participant.js';
+import { participantKeys } from './security/participant-keys.js';
 import { resolveWebhookConfig, type WebhookConfig, webhookSettingsFromEnv } from './webhooks/config.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 
@@ -170,11 +177,13 @@ function buildApp(
     reply.code(404).send(errorBody('not_found', `Nothing at ${request.method} ${request.url}.`));
   });
 
+  registerParticipantCookies(app, context);
   registerOpsRoutes(app, context, readiness);
   registerRoomRoutes(app, context);
   registerMessageRoutes(app, context);
   registerEventRoutes(app, context);
   registerModerationRoutes(app, context);
+  registerParticipantModerationRoutes(app, context);
   registerTranscriptRoutes(app, context);
   registerPageRoutes(app, context, publicDir);
   registerWebhookRoutes(app, {
@@ -195,7 +204,7 @@ const ApiErrorStatus: Partial<Record<ErrorCode, number>> = {
 };
 
 function createLimiters(options: ResolvedApiOptions): {
-  messageLimiter: RateLimiter;
+  allowances: AllowanceLimiter;
   roomLimiter: RateLimiter;
   redis?: Redis;
 } {
@@ -203,16 +212,12 @@ function createLimiters(options: ResolvedApiOptions): {
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
     return {
       redis,
-      messageLimiter: createRedisRateLimiter(
-        redis,
-        options.messageRateLimit,
-        `${options.redisPrefix}rate:message:`,
-      ),
+      allowances: createRedisAllowanceLimiter(redis, `${options.redisPrefix}allow:`),
       roomLimiter: createRedisRateLimiter(redis, options.roomRateLimit, `${options.redisPrefix}rate:room:`),
     };
   }
   return {
-    messageLimiter: createMemoryRateLimiter(options.messageRateLimit),
+    allowances: createMemoryAllowanceLimiter(),
     roomLimiter: createMemoryRateLimiter(options.roomRateLimit),
   };
 }
@@ -236,6 +241,16 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     throw error;
   }
   if (migrated.length > 0) log.info('database migrated', { engine: db.engine, applied: migrated });
+  let participants: ParticipantCookies;
+  try {
+    participants = new ParticipantCookies(
+      await participantKeys(db.writer, options.participantSecrets),
+      publicOrigin.startsWith('https:'),
+    );
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 
   const metrics = createMetrics();
   const publisher = createReflektorPublisher({
@@ -244,7 +259,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     timeoutMs: options.reflektorTimeoutMs,
     registry: metrics.registry,
   });
-  const { messageLimiter, roomLimiter, redis } = createLimiters(options);
+  const { allowances, roomLimiter, redis } = createLimiters(options);
   const outbox = new OutboxPublisher({
     db,
     publisher,
@@ -267,8 +282,9 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     publisher,
     log,
     metrics,
-    messageLimiter,
     roomLimiter,
+    allowances,
+    participants,
     publicOrigin,
     changes,
     posts: new PostBatcher(changes, metrics.postsWaiting),
@@ -278,7 +294,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
   const releaseAll = async () => {
     await outbox.close(Math.min(options.reflektorTimeoutMs, 2000));
     await publisher.close();
-    await messageLimiter.close();
+    await allowances.close();
     await roomLimiter.close();
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await db.close();
