@@ -3,7 +3,7 @@
 // restarting: 502, 503, 504) is sent again with the same key until the api answers or the
 // retry budget runs out. The api returns the original message for a key it has already seen,
 // so a retry after a lost answer cannot make a duplicate.
-import { ApiError, type Message } from './api.js';
+import { ApiError, type Message, retryAfterOf } from './api.js';
 
 export interface SendMessageOptions {
   room: string;
@@ -74,6 +74,7 @@ async function sendOnce(options: SendMessageOptions, key: string): Promise<Messa
       error?.code ?? `http_${response.status}`,
       error?.message ?? `The server answered ${response.status}. Try again in a moment.`,
       response.status,
+      retryAfterOf(response),
     );
   }
   const message = (parsed as { message?: Message } | null)?.message;
