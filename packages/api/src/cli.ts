@@ -55,8 +55,18 @@ const flags: Record<string, FlagSpec> = {
     help: 'longest message text, in characters',
     default: String(defaultOptions.messageMaxLength),
   },
-  ...burstRateFlags('participant', 'PARTICIPANT', 'posts one participant (browser) may make', defaultOptions.participantRate),
-  ...burstRateFlags('room-message', 'ROOM_MESSAGE', 'posts one room takes from everyone together', defaultOptions.roomMessageRate),
+  ...burstRateFlags(
+    'participant',
+    'PARTICIPANT',
+    'posts one participant (browser) may make',
+    defaultOptions.participantRate,
+  ),
+  ...burstRateFlags(
+    'room-message',
+    'ROOM_MESSAGE',
+    'posts one room takes from everyone together',
+    defaultOptions.roomMessageRate,
+  ),
   ...burstRateFlags(
     'address-message',
     'ADDRESS_MESSAGE',
@@ -103,12 +113,7 @@ const flags: Record<string, FlagSpec> = {
 };
 
 /** A sustained-rate flag (`--NAME-rate-limit COUNT/SECONDS`) and its burst (`--NAME-burst N`). */
-function burstRateFlags(
-  name: string,
-  env: string,
-  what: string,
-  rate: BurstRate,
-): Record<string, FlagSpec> {
+function burstRateFlags(name: string, env: string, what: string, rate: BurstRate): Record<string, FlagSpec> {
   return {
     [`${name}-rate-limit`]: {
       env: `${env}_RATE_LIMIT`,
@@ -217,7 +222,9 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
   const trustProxy = value(values, 'trust-proxy');
   const newParticipantRate = rate('address-new-participants', value(values, 'address-new-participants'));
   const newParticipants =
-    newParticipantRate === undefined ? undefined : { count: newParticipantRate.limit, windowMs: newParticipantRate.windowMs };
+    newParticipantRate === undefined
+      ? undefined
+      : { count: newParticipantRate.limit, windowMs: newParticipantRate.windowMs };
   return {
     port: integer('port', value(values, 'port'), 0, 65535),
     host: value(values, 'host'),
@@ -234,7 +241,8 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
     roomMessageRate: burstRate(values, 'room-message', defaultOptions.roomMessageRate),
     addressMessageRate: burstRate(values, 'address-message', defaultOptions.addressMessageRate),
     cookielessRate: burstRate(values, 'cookieless', defaultOptions.cookielessRate),
-    addressNewParticipants: newParticipants === undefined ? undefined : { ...newParticipants, burst: newParticipants.count },
+    addressNewParticipants:
+      newParticipants === undefined ? undefined : { ...newParticipants, burst: newParticipants.count },
     participantSecrets: participantSecrets(value(values, 'participant-secret')),
     roomRateLimit: rate('room-rate-limit', value(values, 'room-rate-limit')),
     purgeGraceMs: purgeHours === undefined ? undefined : Number(purgeHours) * 3_600_000,

@@ -1,6 +1,8 @@
 import type { EventEnvelope } from './envelope.js';
 import { ApiError } from './errors.js';
 import { commitChange, type EventTransactionDeps } from './event-transaction.js';
+import { hostRefusals } from './post-moderation.js';
+import { ownsRoom } from './security/owner-token.js';
 import {
   insertMessages,
   type MessageRow,
@@ -9,8 +11,6 @@ import {
   messageView,
   type NewMessage,
 } from './store/messages.js';
-import { hostRefusals } from './post-moderation.js';
-import { ownsRoom } from './security/owner-token.js';
 import { type RoomRow, roomStatus } from './store/rooms.js';
 
 /** Throws the error a post to a room in this state gets: 410 closed or expired, 409 paused. */
@@ -189,8 +189,8 @@ export class PostBatcher {
           original instanceof ApiError
             ? original
             : original.message.author === author && original.message.text === text
-            ? { message: original.message, replayed: true }
-            : keyReused();
+              ? { message: original.message, replayed: true }
+              : keyReused();
       }
       return { envelopes, result: outcomes as (PostResult | ApiError)[] };
     });

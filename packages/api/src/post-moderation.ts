@@ -39,7 +39,10 @@ export async function hostRefusals(
     const { participant, owner } = posts[i];
     if (owner) continue;
     if (muted.has(participant)) {
-      refusals[i] = new ApiError('participant_muted', 'The host has muted you in this room: your message was not posted.');
+      refusals[i] = new ApiError(
+        'participant_muted',
+        'The host has muted you in this room: your message was not posted.',
+      );
       continue;
     }
     if (slowMs === 0) continue;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { ParticipantCookies } from '../src/security/participant.js';
 import { ApiFixture } from './helpers/api-fixture.js';
 import { CookieJarClient } from './helpers/cookie-client.js';
@@ -62,7 +62,9 @@ describe('participant cookie', () => {
     const db = new Database(join(fixture.database.dataDir, 'api.sqlite'), { readonly: true });
     try {
       const rows = db
-        .prepare('select text, participant_id from messages where room_id = (select id from rooms where name = ?) order by seq')
+        .prepare(
+          'select text, participant_id from messages where room_id = (select id from rooms where name = ?) order by seq',
+        )
         .all('identity') as { text: string; participant_id: string }[];
       assert.deepEqual(
         rows.map((row) => row.text),
@@ -93,7 +95,10 @@ describe('participant cookie', () => {
     const old = new ParticipantCookies(['old-key-old-key-old-key-old-key-0'], false);
     const minted = old.mint();
     const header = minted.setCookie.split(';')[0];
-    const rotated = new ParticipantCookies(['new-key-new-key-new-key-new-key-1', 'old-key-old-key-old-key-old-key-0'], false);
+    const rotated = new ParticipantCookies(
+      ['new-key-new-key-new-key-new-key-1', 'old-key-old-key-old-key-old-key-0'],
+      false,
+    );
     assert.equal(rotated.read(header), minted.id);
     assert.notEqual(rotated.mint().setCookie.split('.')[1], minted.setCookie.split('.')[1]);
     const dropped = new ParticipantCookies(['new-key-new-key-new-key-new-key-1'], false);

@@ -19,7 +19,10 @@ describe('host controls over participants', () => {
   }
 
   const owner = (path: string, json: unknown = {}) =>
-    fixture.request<Record<string, unknown>>('POST', `/api/rooms/class${path}`, { json, headers: bearer(token) });
+    fixture.request<Record<string, unknown>>('POST', `/api/rooms/class${path}`, {
+      json,
+      headers: bearer(token),
+    });
 
   test('slow mode: shown in the room, published as room.updated, one post per N s per participant', async () => {
     const ada = await student();
@@ -27,9 +30,12 @@ describe('host controls over participants', () => {
     assert.equal((await ada.post('class', 'before slow mode')).status, 201);
     const set = await owner('/slow-mode', { seconds: 30 });
     assert.equal(set.status, 200, set.text);
-    const room = (await fixture.request<{ room: { slowModeSeconds: number } }>('GET', '/api/rooms/class')).body.room;
+    const room = (await fixture.request<{ room: { slowModeSeconds: number } }>('GET', '/api/rooms/class'))
+      .body.room;
     assert.equal(room.slowModeSeconds, 30);
-    const event = fixture.reflektor.received.flatMap((r) => r.envelopes).find((e) => e.type === 'room.updated');
+    const event = fixture.reflektor.received
+      .flatMap((r) => r.envelopes)
+      .find((e) => e.type === 'room.updated');
     assert.deepEqual(event?.data, { status: 'open', slowModeSeconds: 30 });
 
     const refused = await ada.post('class', 'too soon');
@@ -87,14 +93,18 @@ describe('host controls over participants', () => {
       published.filter((e) => e.type === 'message.deleted').map((e) => e.data.id),
       ids,
     );
-    const history = await fixture.request<{ messages: { text: string }[] }>('GET', '/api/rooms/class/messages?limit=100');
+    const history = await fixture.request<{ messages: { text: string }[] }>(
+      'GET',
+      '/api/rooms/class/messages?limit=100',
+    );
     assert.ok(!history.body.messages.some((m) => m.text.startsWith('flood')));
     assert.ok(history.body.messages.some((m) => m.text === 'a real question'));
-    const catchUp = await fixture.request<{ events: { type: string; data: { id?: string; text?: string } }[] }>(
-      'GET',
-      '/api/rooms/class/events?after=0&limit=1000',
+    const catchUp = await fixture.request<{
+      events: { type: string; data: { id?: string; text?: string } }[];
+    }>('GET', '/api/rooms/class/events?after=0&limit=1000');
+    assert.ok(
+      !catchUp.body.events.some((e) => e.type === 'message.created' && e.data.text?.startsWith('flood')),
     );
-    assert.ok(!catchUp.body.events.some((e) => e.type === 'message.created' && e.data.text?.startsWith('flood')));
     const deletions = catchUp.body.events.filter((e) => e.type === 'message.deleted').map((e) => e.data.id);
     for (const id of ids) assert.ok(deletions.includes(id));
     const transcript = await fixture.request('GET', '/api/rooms/class/transcript.txt');
@@ -105,7 +115,10 @@ describe('host controls over participants', () => {
     assert.deepEqual((await owner(`/messages/${ids[0]}/remove-author-messages`)).body, { removed: 0 });
     assert.equal(fixture.reflektor.received.length, count);
     // The audience cannot do it.
-    const refused = await keeper.request('POST', `/api/rooms/class/messages/${ids[0]}/remove-author-messages`);
+    const refused = await keeper.request(
+      'POST',
+      `/api/rooms/class/messages/${ids[0]}/remove-author-messages`,
+    );
     assert.equal(refused.status, 401);
   });
 });

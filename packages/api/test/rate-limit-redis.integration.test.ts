@@ -45,7 +45,9 @@ describe('limits that count people, on Redis', () => {
 
   /** One browser whose requests alternate between the two api processes. */
   function browser(address: string) {
-    const clients = fixtures.map((fixture) => new CookieJarClient(fixture.api.url, { 'x-forwarded-for': address }));
+    const clients = fixtures.map(
+      (fixture) => new CookieJarClient(fixture.api.url, { 'x-forwarded-for': address }),
+    );
     clients[1].cookies.clear();
     let turn = 0;
     return {

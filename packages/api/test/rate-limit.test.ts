@@ -72,7 +72,10 @@ describe('limits that count people', () => {
 
   test('room creation keeps its per-address limit', async () => {
     // 'counted' used one of the three.
-    assert.equal((await fixture.request('POST', '/api/rooms', { json: { name: 'second-room' } })).status, 201);
+    assert.equal(
+      (await fixture.request('POST', '/api/rooms', { json: { name: 'second-room' } })).status,
+      201,
+    );
     assert.equal((await fixture.request('POST', '/api/rooms', { json: { name: 'third-room' } })).status, 201);
     const refused = await fixture.request('POST', '/api/rooms', { json: { name: 'fourth-room' } });
     assert.equal(refused.status, 429);

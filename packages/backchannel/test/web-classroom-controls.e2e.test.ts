@@ -58,7 +58,10 @@ describe('web: the host controls people, not just messages', () => {
     await student.fill('#message-text', 'and another thought');
     await student.press('#message-text', 'Enter');
     await student.locator('#post-error', { hasText: 'Slow mode is on' }).waitFor();
-    assert.match((await student.textContent('#post-error')) ?? '', /Your message is kept: you can send it in \d+ seconds/);
+    assert.match(
+      (await student.textContent('#post-error')) ?? '',
+      /Your message is kept: you can send it in \d+ seconds/,
+    );
     assert.equal(await student.inputValue('#message-text'), 'and another thought');
     assert.ok(await student.locator('#send').isDisabled());
     const first = Number(/in (\d+) s/.exec((await student.textContent('#post-wait')) ?? '')?.[1]);
@@ -117,10 +120,16 @@ describe('web: the host controls people, not just messages', () => {
     await host.click('#undo-delete');
     assert.ok(await item.isVisible());
     await host.waitForTimeout(6000);
-    assert.equal(await student.locator('.message-text', { hasText: 'oops, wrong room' }).count(), 1, 'undone: never sent');
+    assert.equal(
+      await student.locator('.message-text', { hasText: 'oops, wrong room' }).count(),
+      1,
+      'undone: never sent',
+    );
 
     await item.getByRole('button', { name: 'Delete message from sam: “oops, wrong room”' }).click();
-    await student.locator('.message-text', { hasText: 'oops, wrong room' }).waitFor({ state: 'detached', timeout: 15_000 });
+    await student
+      .locator('.message-text', { hasText: 'oops, wrong room' })
+      .waitFor({ state: 'detached', timeout: 15_000 });
     await item.waitFor({ state: 'detached' });
   });
 
@@ -154,8 +163,13 @@ describe('web: the host controls people, not just messages', () => {
     for (const page of [host, student]) {
       const small = await page.evaluate(() =>
         Array.from(document.querySelectorAll<HTMLElement>('button, a[href], select, input'))
-          .filter((element) => element.offsetParent !== null && !element.closest('.visually-hidden, .skip-link'))
-          .map((element) => ({ what: element.id || element.textContent?.trim() || element.tagName, box: element.getBoundingClientRect() }))
+          .filter(
+            (element) => element.offsetParent !== null && !element.closest('.visually-hidden, .skip-link'),
+          )
+          .map((element) => ({
+            what: element.id || element.textContent?.trim() || element.tagName,
+            box: element.getBoundingClientRect(),
+          }))
           .filter(({ box }) => box.width < 44 || box.height < 44)
           .map(({ what, box }) => `${what} ${Math.round(box.width)}×${Math.round(box.height)}`),
       );

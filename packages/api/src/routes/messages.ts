@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { presentedOwnerToken } from '../security/owner-token.js';
 import { messagePage, type PageDirection } from '../store/messages.js';
 import { AUTHOR_MAX_LENGTH, cleanText } from '../validate/message.js';
-import { presentedOwnerToken } from '../security/owner-token.js';
 import { enforcePostLimits, participantOf } from './post-limits.js';
 import { loadRoomId, roomParamSchema } from './room-lookup.js';
 

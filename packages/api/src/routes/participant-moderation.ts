@@ -68,21 +68,27 @@ export function registerParticipantModerationRoutes(app: FastifyInstance, contex
       const current = await loadRoom(context, request.params.room);
       requireOwner(presentedOwnerToken(request, current.name), current.owner_token_hash);
       const seconds = request.body.seconds;
-      const updated = await commitWithEvent(context.changes, current.name, async ({ trx, room, seq, at, now }) => {
-        const status = roomStatus(room, now);
-        if (status === 'closed') throw new ApiError('room_closed', 'This room is closed: it cannot change.');
-        if (status === 'expired') throw new ApiError('room_expired', 'This room has expired: it cannot change.');
-        await setSlowMode(trx, room.id, seconds);
-        const envelope: EventEnvelope = {
-          room: room.name,
-          seq,
-          type: 'room.updated',
-          at,
-          data: { status, slowModeSeconds: seconds },
-        };
-        const after: RoomRow = { ...room, slow_mode_seconds: seconds, last_seq: seq };
-        return { envelope, result: after };
-      });
+      const updated = await commitWithEvent(
+        context.changes,
+        current.name,
+        async ({ trx, room, seq, at, now }) => {
+          const status = roomStatus(room, now);
+          if (status === 'closed')
+            throw new ApiError('room_closed', 'This room is closed: it cannot change.');
+          if (status === 'expired')
+            throw new ApiError('room_expired', 'This room has expired: it cannot change.');
+          await setSlowMode(trx, room.id, seconds);
+          const envelope: EventEnvelope = {
+            room: room.name,
+            seq,
+            type: 'room.updated',
+            at,
+            data: { status, slowModeSeconds: seconds },
+          };
+          const after: RoomRow = { ...room, slow_mode_seconds: seconds, last_seq: seq };
+          return { envelope, result: after };
+        },
+      );
       context.log.info('room slow mode', { room: current.name, seconds });
       return { room: roomView(context, updated, true) };
     },
@@ -98,13 +104,18 @@ export function registerParticipantModerationRoutes(app: FastifyInstance, contex
       async (request) => {
         const { room, id } = request.params;
         const { current, participant } = await authorOf(room, id, presentedOwnerToken(request, room));
-        const changed = await commitChange(context.changes, current.name, async ({ trx, room: locked, at }) => ({
-          envelopes: [],
-          result: muted
-            ? await muteParticipant(trx, locked.id, participant, at)
-            : await unmuteParticipant(trx, locked.id, participant),
-        }));
-        if (changed) context.log.info(muted ? 'participant muted' : 'participant unmuted', { room: current.name });
+        const changed = await commitChange(
+          context.changes,
+          current.name,
+          async ({ trx, room: locked, at }) => ({
+            envelopes: [],
+            result: muted
+              ? await muteParticipant(trx, locked.id, participant, at)
+              : await unmuteParticipant(trx, locked.id, participant),
+          }),
+        );
+        if (changed)
+          context.log.info(muted ? 'participant muted' : 'participant unmuted', { room: current.name });
         return { muted };
       },
     );
@@ -120,20 +131,24 @@ export function registerParticipantModerationRoutes(app: FastifyInstance, contex
       for (;;) {
         // Each chunk is one change: its messages are tombstoned and their `message.deleted`
         // events committed together, then published like any single delete.
-        const count = await commitChange(context.changes, current.name, async ({ trx, room: locked, at, takeSeqs }) => {
-          const seqs = await liveMessagesOf(trx, locked.id, participant, REMOVE_CHUNK);
-          if (seqs.length === 0) return { envelopes: [], result: 0 };
-          await tombstoneMessages(trx, locked.id, seqs, at);
-          const first = await takeSeqs(seqs.length);
-          const envelopes: EventEnvelope[] = seqs.map((seq, n) => ({
-            room: locked.name,
-            seq: first + n,
-            type: 'message.deleted',
-            at,
-            data: { id: String(seq) },
-          }));
-          return { envelopes, result: seqs.length };
-        });
+        const count = await commitChange(
+          context.changes,
+          current.name,
+          async ({ trx, room: locked, at, takeSeqs }) => {
+            const seqs = await liveMessagesOf(trx, locked.id, participant, REMOVE_CHUNK);
+            if (seqs.length === 0) return { envelopes: [], result: 0 };
+            await tombstoneMessages(trx, locked.id, seqs, at);
+            const first = await takeSeqs(seqs.length);
+            const envelopes: EventEnvelope[] = seqs.map((seq, n) => ({
+              room: locked.name,
+              seq: first + n,
+              type: 'message.deleted',
+              at,
+              data: { id: String(seq) },
+            }));
+            return { envelopes, result: seqs.length };
+          },
+        );
         removed += count;
         if (count < REMOVE_CHUNK) break;
       }

@@ -22,7 +22,8 @@ const refusals: readonly { code: ErrorCode; message: (seconds: number) => string
   },
   {
     code: 'address_rate_limited',
-    message: (s) => `Too many messages are coming from your network right now: wait ${s} s and send it again.`,
+    message: (s) =>
+      `Too many messages are coming from your network right now: wait ${s} s and send it again.`,
   },
   {
     code: 'cookieless_rate_limited',

@@ -61,7 +61,14 @@ export async function insertMessages(
     insertShapes[chunk.length] ??= insertShape(chunk.length);
     const args: unknown[] = [roomId];
     for (const message of chunk) {
-      args.push(message.seq, message.author, message.text, message.at, message.postKey, message.participantId);
+      args.push(
+        message.seq,
+        message.author,
+        message.text,
+        message.at,
+        message.postKey,
+        message.participantId,
+      );
     }
     await insertShapes[chunk.length].run(db, ...args);
   }

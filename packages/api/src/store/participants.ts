@@ -58,7 +58,11 @@ export async function muteParticipant(
 }
 
 /** Lifts a participant's mute; returns false when they were not muted. */
-export async function unmuteParticipant(db: Kysely<Database>, roomId: number, participant: string): Promise<boolean> {
+export async function unmuteParticipant(
+  db: Kysely<Database>,
+  roomId: number,
+  participant: string,
+): Promise<boolean> {
   const deleted = await db
     .deleteFrom('muted_participants')
     .where('room_id', '=', roomId)

@@ -18,7 +18,11 @@ export class CookieJarClient {
     readonly headers: Record<string, string> = {},
   ) {}
 
-  async request<T = unknown>(method: Dispatcher.HttpMethod, path: string, json?: unknown): Promise<JarResponse<T>> {
+  async request<T = unknown>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    json?: unknown,
+  ): Promise<JarResponse<T>> {
     const headers: Record<string, string> = { ...this.headers };
     if (this.cookies.size > 0) {
       headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');

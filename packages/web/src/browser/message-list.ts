@@ -49,7 +49,11 @@ export class MessageList {
       const item = button?.closest<HTMLLIElement>('li.message');
       if (!button || !item?.dataset.id) return;
       const text = item.querySelector('.message-text')?.textContent ?? '';
-      onAction(button.dataset.action as MessageAction, { id: item.dataset.id, author: item.dataset.author ?? '', text }, button);
+      onAction(
+        button.dataset.action as MessageAction,
+        { id: item.dataset.id, author: item.dataset.author ?? '', text },
+        button,
+      );
     });
   }
 
@@ -67,7 +71,10 @@ export class MessageList {
     this.#canModerate = canModerate;
     for (const item of this.#items.values()) {
       const existing = item.querySelector('.message-actions');
-      if (canModerate && !existing) item.append(this.#actions(item.dataset.author ?? '', item.querySelector('.message-text')?.textContent ?? ''));
+      if (canModerate && !existing)
+        item.append(
+          this.#actions(item.dataset.author ?? '', item.querySelector('.message-text')?.textContent ?? ''),
+        );
       if (!canModerate) existing?.remove();
     }
   }
@@ -90,10 +97,17 @@ export class MessageList {
 
   /** Messages of `id`'s author are muted (or not): its Mute button says what pressing it does next. */
   setMuted(id: string, muted: boolean): void {
-    const button = this.#items.get(id)?.querySelector<HTMLButtonElement>('button[data-action="mute"], button[data-action="unmute"]');
+    const button = this.#items
+      .get(id)
+      ?.querySelector<HTMLButtonElement>('button[data-action="mute"], button[data-action="unmute"]');
     if (!button) return;
     const item = this.#items.get(id)!;
-    this.#setMuteButton(button, item.dataset.author ?? '', item.querySelector('.message-text')?.textContent ?? '', muted);
+    this.#setMuteButton(
+      button,
+      item.dataset.author ?? '',
+      item.querySelector('.message-text')?.textContent ?? '',
+      muted,
+    );
   }
 
   /** The visible message whose text is `id`'s, for moving focus after a removal. */

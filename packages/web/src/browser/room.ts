@@ -9,10 +9,10 @@ import {
   moderateRoom,
   muteAuthor,
   olderMessages,
-  removeAuthorMessages,
   type Room,
   type RoomEvent,
   type RoomStatus,
+  removeAuthorMessages,
   setSlowMode,
 } from './api.js';
 import { type FeedStatus, LiveFeed } from './live-feed.js';
@@ -201,7 +201,9 @@ ui.undoDelete.addEventListener('click', () => {
   list.unhide(id);
   updateEmpty();
   announce(`Delete undone: the message from ${pending.message.author} is back.`);
-  ui.messages.querySelector<HTMLButtonElement>(`li[data-id="${CSS.escape(id)}"] button[data-action="delete"]`)?.focus();
+  ui.messages
+    .querySelector<HTMLButtonElement>(`li[data-id="${CSS.escape(id)}"] button[data-action="delete"]`)
+    ?.focus();
 });
 
 async function sendDelete(id: string): Promise<void> {
@@ -278,7 +280,11 @@ function showSlowMode(seconds: number, announced: boolean): void {
   }
   ui.slowModeSelect.value = String(seconds);
   if (announced) {
-    announce(seconds === 0 ? 'Slow mode is off.' : `The host turned on slow mode: one message every ${durationText(seconds)}.`);
+    announce(
+      seconds === 0
+        ? 'Slow mode is off.'
+        : `The host turned on slow mode: one message every ${durationText(seconds)}.`,
+    );
   }
 }
 
