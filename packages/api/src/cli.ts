@@ -171,7 +171,7 @@ function burstRate(
   fallback: BurstRate,
 ): BurstRate | undefined {
   const sustained = rate(`${name}-rate-limit`, value(values, `${name}-rate-limit`));
-  const burst = integer(`${name}-burst`, value(values, `${name}-burst`), 1, 1_000_000);
+  const burst = integer(`${name}-burst`, value(values, `${name}-burst`), 1, 1_000_000_000);
   if (sustained === undefined && burst === undefined) return undefined;
   return {
     burst: burst ?? fallback.burst,

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** The cookie that carries a browser's participant id. */
 export const PARTICIPANT_COOKIE = 'bc_participant';
@@ -7,6 +7,8 @@ export const PARTICIPANT_COOKIE = 'bc_participant';
 const MAX_AGE_SECONDS = 365 * 24 * 3600;
 const SIGNATURE_CHARS = 22; // 132 bits of HMAC-SHA256, base64url
 const ID = /^p_[A-Za-z0-9_-]{16}$/;
+/** Cookie values (and addresses) already verified (or hashed); cleared when it reaches this size. */
+const REMEMBERED = 50_000;
 
 /** Who posted: a participant id, and whether it came from a valid cookie (else it stands for the address). */
 export interface Participant {
@@ -21,16 +23,21 @@ export interface Participant {
  * SameSite=Lax, Path=/, and Secure when the site is served over https.
  */
 export class ParticipantCookies {
-  readonly #keys: Buffer[];
+  readonly #keys: KeyObject[];
   readonly #secure: boolean;
+  // Verifying is an HMAC per request; a browser sends the same cookie value on every post, so
+  // a value that verified once is remembered (only verified values, so a stream of forged
+  // cookies cannot evict anything but itself, and the map is bounded).
+  readonly #verified = new Map<string, string>();
+  readonly #addressIds = new Map<string, string>();
 
   constructor(keys: readonly string[], secure: boolean) {
     if (keys.length === 0) throw new Error('at least one participant signing key is needed');
-    this.#keys = keys.map((key) => Buffer.from(key, 'utf8'));
+    this.#keys = keys.map((key) => createSecretKey(Buffer.from(key, 'utf8')));
     this.#secure = secure;
   }
 
-  #sign(key: Buffer, value: string): string {
+  #sign(key: KeyObject, value: string): string {
     return createHmac('sha256', key).update(value).digest('base64url').slice(0, SIGNATURE_CHARS);
   }
 
@@ -43,6 +50,8 @@ export class ParticipantCookies {
     const start = at + PARTICIPANT_COOKIE.length + 1;
     const end = cookieHeader.indexOf(';', start);
     const value = cookieHeader.slice(start, end === -1 ? undefined : end).trim();
+    const known = this.#verified.get(value);
+    if (known !== undefined) return known;
     const dot = value.indexOf('.');
     if (dot === -1) return undefined;
     const id = value.slice(0, dot);
@@ -50,7 +59,11 @@ export class ParticipantCookies {
     const presented = Buffer.from(value.slice(dot + 1));
     for (const key of this.#keys) {
       const expected = Buffer.from(this.#sign(key, id));
-      if (presented.length === expected.length && timingSafeEqual(presented, expected)) return id;
+      if (presented.length === expected.length && timingSafeEqual(presented, expected)) {
+        if (this.#verified.size >= REMEMBERED) this.#verified.clear();
+        this.#verified.set(value, id);
+        return id;
+      }
     }
     return undefined;
   }
@@ -74,6 +87,12 @@ export class ParticipantCookies {
    * so a host can mute it or remove its messages without the address being stored.
    */
   forAddress(address: string): string {
-    return `a_${this.#sign(this.#keys[0], `address:${address}`)}`;
+    let id = this.#addressIds.get(address);
+    if (id === undefined) {
+      id = `a_${this.#sign(this.#keys[0], `address:${address}`)}`;
+      if (this.#addressIds.size >= REMEMBERED) this.#addressIds.clear();
+      this.#addressIds.set(address, id);
+    }
+    return id;
   }
 }
