@@ -9,7 +9,9 @@
  *    `.cache/`) and of this api, each on SQLite with a stub reflektor answering 202, limits on
  *    but set high enough that nothing is refused, rounds interleaved. Each request carries one
  *    of 40 participants' cookies (the old api ignores it). `cpu ms/req` is the api process's
- *    CPU time over the round divided by its responses.
+ *    CPU time over the round divided by its responses. Two kinds of round: as fast as the
+ *    connections go (throughput; on a shared machine mostly a measure of the machine), and
+ *    paced at `--rate` req/s, which both sustain, so CPU per request compares like with like.
  *
  *   node packages/api/dist/bench/limiter-path.js [--seconds 5] [--rounds 3] [--connections 32]
  *     [--base-commit a54456a] [--redis redis://127.0.0.1:6379 | --redis none]
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '400' },
     'base-commit': { type: 'string', default: 'a54456a' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
   },
@@ -43,6 +46,8 @@ const { values } = parseArgs({
 const SECONDS = Math.max(1, Number(values.seconds));
 const ROUNDS = Math.max(1, Number(values.rounds));
 const CONNECTIONS = Math.max(1, Number(values.connections));
+/** Requests per second for the paced rounds, which every api sustains: CPU per request is then compared at equal load. */
+const RATE = Math.max(1, Number(values.rate));
 const PARTICIPANTS = 40;
 const SECRET = 'bench-participant-key-0123456789abcdef';
 const HIGH = { burst: 1e9, count: 1e9, windowMs: 1000 };
@@ -248,7 +253,10 @@ async function startApi(
   return { name, proc, url };
 }
 
-async function postRound(api: Api): Promise<{ rps: number; cpuMsPerReq: number; refused: number }> {
+async function postRound(
+  api: Api,
+  rate?: number,
+): Promise<{ rps: number; cpuMsPerReq: number; refused: number }> {
   let n = 0;
   const body = JSON.stringify({ author: 'student', text: 'the answer is 42' });
   const ticksBefore = cpuTicks(api.proc.pid!);
@@ -256,6 +264,7 @@ async function postRound(api: Api): Promise<{ rps: number; cpuMsPerReq: number; 
     url: `${api.url}/api/rooms/bench-room/messages`,
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     requests: [
       {
         method: 'POST',
@@ -304,20 +313,29 @@ async function endToEnd(): Promise<void> {
   );
   await postRound(oldApi);
   await postRound(newApi);
-  const rows: Record<string, { rps: number[]; cpu: number[]; refused: number }> = {
-    old: { rps: [], cpu: [], refused: 0 },
-    new: { rps: [], cpu: [], refused: 0 },
-  };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const api of round % 2 === 0 ? [oldApi, newApi] : [newApi, oldApi]) {
-      const { rps, cpuMsPerReq, refused } = await postRound(api);
-      rows[api.name].rps.push(rps);
-      rows[api.name].cpu.push(cpuMsPerReq);
-      rows[api.name].refused += refused;
+  for (const rate of [undefined, RATE]) {
+    const rows: Record<string, { rps: number[]; cpu: number[]; refused: number }> = {
+      old: { rps: [], cpu: [], refused: 0 },
+      new: { rps: [], cpu: [], refused: 0 },
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const api of round % 2 === 0 ? [oldApi, newApi] : [newApi, oldApi]) {
+        const { rps, cpuMsPerReq, refused } = await postRound(api, rate);
+        rows[api.name].rps.push(rps);
+        rows[api.name].cpu.push(cpuMsPerReq);
+        rows[api.name].refused += refused;
+      }
     }
+    printRows(rows, rate);
   }
+}
+
+function printRows(
+  rows: Record<string, { rps: number[]; cpu: number[]; refused: number }>,
+  rate: number | undefined,
+): void {
   console.log(
-    `\nEnd to end: POST /api/rooms/:room/messages, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds each, interleaved (median)`,
+    `\nEnd to end: POST /api/rooms/:room/messages, ${CONNECTIONS} connections, ${rate === undefined ? 'as fast as they go' : `paced at ${rate} req/s`}, ${SECONDS} s x ${ROUNDS} rounds each, interleaved (median)`,
   );
   console.log('  api                                       req/s   cpu ms/req   non-2xx');
   for (const [name, label] of [
