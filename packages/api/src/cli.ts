@@ -133,7 +133,7 @@ function usage(): string {
   for (const [name, spec] of Object.entries(flags)) {
     const env = spec.env ? ` (env ${spec.env})` : '';
     const def = spec.default !== undefined ? ` [default: ${spec.default}]` : '';
-    lines.push(`  --${name.padEnd(30)} ${spec.help}${env}${def}`);
+    lines.push(`  --${name.padEnd(20)} ${spec.help}${env}${def}`);
   }
   return `${lines.join('\n')}\n`;
 }
