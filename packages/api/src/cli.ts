@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogFormat, LogLevel } from './log.js';
 import { type ApiOptions, defaultOptions } from './options.js';
+import type { BurstRate } from './rate-limit/allowance.js';
 
 interface FlagSpec {
   env: string;
@@ -54,14 +55,42 @@ const flags: Record<string, FlagSpec> = {
     help: 'longest message text, in characters',
     default: String(defaultOptions.messageMaxLength),
   },
-  'message-rate-limit': {
-    env: 'MESSAGE_RATE_LIMIT',
-    help: 'messages one client may post, as COUNT/SECONDS',
-    default: `${defaultOptions.messageRateLimit.limit}/${defaultOptions.messageRateLimit.windowMs / 1000}`,
+  ...burstRateFlags(
+    'participant',
+    'PARTICIPANT',
+    'posts one participant (browser) may make',
+    defaultOptions.participantRate,
+  ),
+  ...burstRateFlags(
+    'room-message',
+    'ROOM_MESSAGE',
+    'posts one room takes from everyone together',
+    defaultOptions.roomMessageRate,
+  ),
+  ...burstRateFlags(
+    'address-message',
+    'ADDRESS_MESSAGE',
+    'posts from one address, every participant together',
+    defaultOptions.addressMessageRate,
+  ),
+  ...burstRateFlags(
+    'cookieless',
+    'COOKIELESS',
+    'posts from clients without a participant cookie, per address',
+    defaultOptions.cookielessRate,
+  ),
+  'address-new-participants': {
+    env: 'ADDRESS_NEW_PARTICIPANTS',
+    help: 'new participant ids one address may be given, as COUNT/SECONDS',
+    default: `${defaultOptions.addressNewParticipants.count}/${defaultOptions.addressNewParticipants.windowMs / 1000}`,
+  },
+  'participant-secret': {
+    env: 'PARTICIPANT_SECRET',
+    help: 'keys signing participant cookies, comma-separated: the first signs, all verify (default: a key kept in the database)',
   },
   'room-rate-limit': {
     env: 'ROOM_RATE_LIMIT',
-    help: 'rooms one client may create, as COUNT/SECONDS',
+    help: 'rooms one address may create, as COUNT/SECONDS',
     default: `${defaultOptions.roomRateLimit.limit}/${defaultOptions.roomRateLimit.windowMs / 1000}`,
   },
   'purge-grace': {
@@ -100,6 +129,22 @@ const flags: Record<string, FlagSpec> = {
   help: { env: '', help: 'show this help and exit', boolean: true },
 };
 
+/** A sustained-rate flag (`--NAME-rate-limit COUNT/SECONDS`) and its burst (`--NAME-burst N`). */
+function burstRateFlags(name: string, env: string, what: string, rate: BurstRate): Record<string, FlagSpec> {
+  return {
+    [`${name}-rate-limit`]: {
+      env: `${env}_RATE_LIMIT`,
+      help: `${what}, sustained, as COUNT/SECONDS`,
+      default: `${rate.count}/${rate.windowMs / 1000}`,
+    },
+    [`${name}-burst`]: {
+      env: `${env}_BURST`,
+      help: `${what} at once, before the sustained rate applies`,
+      default: String(rate.burst),
+    },
+  };
+}
+
 function usage(): string {
   const lines = ['Usage: backchannel-api [flags]', '', 'Serves the backchannel api and pages.', '', 'Flags:'];
   for (const [name, spec] of Object.entries(flags)) {
@@ -135,6 +180,21 @@ function rate(name: string, raw: string | undefined): { limit: number; windowMs:
     throw new FlagError(`--${name} must be COUNT/SECONDS, like 20/10 (got "${raw}")`);
   }
   return { limit: Number(match[1]), windowMs: Number(match[2]) * 1000 };
+}
+
+function burstRate(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  fallback: BurstRate,
+): BurstRate | undefined {
+  const sustained = rate(`${name}-rate-limit`, value(values, `${name}-rate-limit`));
+  const burst = integer(`${name}-burst`, value(values, `${name}-burst`), 1, 1_000_000_000);
+  if (sustained === undefined && burst === undefined) return undefined;
+  return {
+    burst: burst ?? fallback.burst,
+    count: sustained?.limit ?? fallback.count,
+    windowMs: sustained?.windowMs ?? fallback.windowMs,
+  };
 }
 
 function url(name: string, raw: string): string {
@@ -185,6 +245,11 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
     value(values, name)
       ?.split(',')
       .map((part) => url(name, part.trim()));
+  const newParticipantRate = rate('address-new-participants', value(values, 'address-new-participants'));
+  const newParticipants =
+    newParticipantRate === undefined
+      ? undefined
+      : { count: newParticipantRate.limit, windowMs: newParticipantRate.windowMs };
   return {
     statusRecording: statusRecording === undefined ? undefined : statusRecording === 'on',
     statusToken: value(values, 'status-token'),
@@ -201,13 +266,28 @@ function parseOptions(argv: string[]): ApiOptions | 'help' {
     publicUrl: publicUrl === undefined ? undefined : url('public-url', publicUrl),
     redisUrl: redisUrl === undefined ? undefined : url('redis-url', redisUrl),
     messageMaxLength: integer('message-max-length', value(values, 'message-max-length'), 1, 10_000),
-    messageRateLimit: rate('message-rate-limit', value(values, 'message-rate-limit')),
+    participantRate: burstRate(values, 'participant', defaultOptions.participantRate),
+    roomMessageRate: burstRate(values, 'room-message', defaultOptions.roomMessageRate),
+    addressMessageRate: burstRate(values, 'address-message', defaultOptions.addressMessageRate),
+    cookielessRate: burstRate(values, 'cookieless', defaultOptions.cookielessRate),
+    addressNewParticipants:
+      newParticipants === undefined ? undefined : { ...newParticipants, burst: newParticipants.count },
+    participantSecrets: participantSecrets(value(values, 'participant-secret')),
     roomRateLimit: rate('room-rate-limit', value(values, 'room-rate-limit')),
     purgeGraceMs: purgeHours === undefined ? undefined : Number(purgeHours) * 3_600_000,
     trustProxy: trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy,
     logLevel: logLevel as LogLevel | undefined,
     logFormat: logFormat as LogFormat | undefined,
   };
+}
+
+function participantSecrets(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const keys = raw.split(',').map((key) => key.trim());
+  if (keys.some((key) => key.length < 32)) {
+    throw new FlagError('--participant-secret must be comma-separated keys of at least 32 characters each');
+  }
+  return keys;
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,9 @@ import type { ApiMetrics } from './metrics.js';
 import type { ResolvedApiOptions } from './options.js';
 import type { PostBatcher } from './post-batcher.js';
 import type { EventPublisher } from './publish/reflektor.js';
+import type { AllowanceLimiter } from './rate-limit/allowance.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
+import type { ParticipantCookies } from './security/participant.js';
 
 /** What every route module is given: plain dependencies, created once by the server. */
 export interface AppContext {
@@ -14,8 +16,11 @@ export interface AppContext {
   publisher: EventPublisher;
   log: Logger;
   metrics: ApiMetrics;
-  messageLimiter: RateLimiter;
+  /** Room creation per address (fixed window). */
   roomLimiter: RateLimiter;
+  /** The limits that count people: participants, rooms, addresses, new ids. */
+  allowances: AllowanceLimiter;
+  participants: ParticipantCookies;
   changes: EventTransactionDeps;
   posts: PostBatcher;
   /** Room name → id, remembered briefly for history pages (see `loadRoomId`). */

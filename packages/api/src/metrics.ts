@@ -12,6 +12,8 @@ export interface ApiMetrics {
   rateLimited: Counter;
   rateLimitFallbacks: Counter;
   roomsPurged: Counter;
+  participantsMinted: Counter;
+  participantMintRefused: Counter;
   postsWaiting: Gauge;
   outboxRoomsDraining: Gauge;
 }
@@ -72,6 +74,16 @@ export function createMetrics(): ApiMetrics {
     outboxRoomsDraining: new Gauge({
       name: 'backchannel_api_outbox_rooms_draining',
       help: 'Rooms whose committed events wait in the outbox because reflektor did not accept them',
+      registers: [registry],
+    }),
+    participantsMinted: new Counter({
+      name: 'backchannel_api_participants_minted_total',
+      help: 'New participant ids given to browsers',
+      registers: [registry],
+    }),
+    participantMintRefused: new Counter({
+      name: 'backchannel_api_participant_mint_refused_total',
+      help: 'Browsers left without a participant id because their address reached --address-new-participants',
       registers: [registry],
     }),
     roomsPurged: new Counter({

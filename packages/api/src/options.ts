@@ -1,4 +1,5 @@
 import type { LogFormat, LogLevel } from './log.js';
+import type { BurstRate } from './rate-limit/allowance.js';
 import type { RateLimit } from './rate-limit/limiter.js';
 
 /** Everything `startApi` needs; see the README for each option's flag and default. */
@@ -35,10 +36,23 @@ export interface ApiOptions {
   redisPrefix?: string;
   /** Longest message text in characters. Default 280. */
   messageMaxLength?: number;
-  /** Messages one client may post per window. Default 20 per 10 s. */
-  messageRateLimit?: RateLimit;
-  /** Rooms one client may create per window. Default 10 per 60 s. */
+  /** Posts one participant (one browser) may make: burst, then the sustained rate. Default 10, then 30 per 60 s. */
+  participantRate?: BurstRate;
+  /** Posts one room takes from everyone together. Default 100, then 1,200 per 60 s. */
+  roomMessageRate?: BurstRate;
+  /** Posts from one address, all participants together (a school behind one NAT). Default 500, then 3,000 per 60 s. */
+  addressMessageRate?: BurstRate;
+  /** New participant ids one address may be given. Default 200, then 200 per 60 s. */
+  addressNewParticipants?: BurstRate;
+  /** Posts from clients without a participant cookie, per address, all of them together. Default 5, then 20 per 60 s. */
+  cookielessRate?: BurstRate;
+  /** Rooms one address may create per window. Default 10 per 60 s. */
   roomRateLimit?: RateLimit;
+  /**
+   * Keys that sign participant cookies: the first signs, all verify (rotation). Default: one key
+   * generated on first start and kept in the database, shared by every api process using it.
+   */
+  participantSecrets?: string[];
   /** How long after expiry a room and its messages are deleted, ms. Default 7 days. */
   purgeGraceMs?: number;
   /** How often the purge runs, ms; 0 turns it off. Default 60 000. */
@@ -80,7 +94,12 @@ export const defaultOptions = {
   publicUrl: 'http://localhost:3000',
   redisPrefix: 'backchannel:api:',
   messageMaxLength: 280,
-  messageRateLimit: { limit: 20, windowMs: 10_000 },
+  participantRate: { burst: 10, count: 30, windowMs: 60_000 },
+  roomMessageRate: { burst: 100, count: 1200, windowMs: 60_000 },
+  addressMessageRate: { burst: 500, count: 3000, windowMs: 60_000 },
+  addressNewParticipants: { burst: 200, count: 200, windowMs: 60_000 },
+  cookielessRate: { burst: 5, count: 20, windowMs: 60_000 },
+  participantSecrets: [] as string[],
   roomRateLimit: { limit: 10, windowMs: 60_000 },
   purgeGraceMs: 7 * 24 * 3_600_000,
   purgeIntervalMs: 60_000,

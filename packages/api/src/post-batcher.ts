@@ -1,6 +1,8 @@
 import type { EventEnvelope } from './envelope.js';
 import { ApiError } from './errors.js';
 import { commitChange, type EventTransactionDeps } from './event-transaction.js';
+import { hostRefusals } from './post-moderation.js';
+import { ownsRoom } from './security/owner-token.js';
 import {
   insertMessages,
   type MessageRow,
@@ -29,6 +31,10 @@ export interface PostRequest {
   text: string;
   /** The client's Idempotency-Key: a post with a key the room has seen returns that message. */
   key?: string;
+  /** Who posts it: a participant id (see `ParticipantCookies`). */
+  participant: string;
+  /** The room's owner token the request carried, if any: the owner is exempt from slow mode and mutes. */
+  ownerToken?: string;
 }
 
 /** The outcome of a post: its message, and whether it was created earlier by a post with the same key. */
@@ -129,8 +135,26 @@ export class PostBatcher {
 
       const messages: NewMessage[] = [];
       const envelopes: EventEnvelope[] = [];
+      if (fresh.length > 0) requireOpen(room, now);
+      if (fresh.length > 0 && (room.muted_count > 0 || room.slow_mode_seconds > 0)) {
+        const refusals = await hostRefusals(
+          trx,
+          room,
+          now,
+          fresh.map((i) => ({
+            participant: batch[i].participant,
+            owner: batch[i].ownerToken !== undefined && ownsRoom(batch[i].ownerToken, room.owner_token_hash),
+          })),
+        );
+        const admitted: number[] = [];
+        for (let n = 0; n < fresh.length; n++) {
+          const refusal = refusals[n];
+          if (refusal === undefined) admitted.push(fresh[n]);
+          else outcomes[fresh[n]] = refusal;
+        }
+        fresh.splice(0, fresh.length, ...admitted);
+      }
       if (fresh.length > 0) {
-        requireOpen(room, now);
         const firstSeq = await takeSeqs(fresh.length);
         for (let n = 0; n < fresh.length; n++) {
           const post = batch[fresh[n]];
@@ -143,6 +167,7 @@ export class PostBatcher {
             text: post.text,
             at,
             postKey: post.key ?? null,
+            participantId: post.participant,
           };
           messages.push(message);
           outcomes[fresh[n]] = { message: publicView(message), replayed: false };
@@ -159,11 +184,13 @@ export class PostBatcher {
       for (let i = 0; i < batch.length; i++) {
         if (outcomes[i] !== undefined) continue;
         const { key, author, text } = batch[i];
-        const original = outcomes[firstWithKey.get(key!)!] as PostResult;
+        const original = outcomes[firstWithKey.get(key!)!]!;
         outcomes[i] =
-          original.message.author === author && original.message.text === text
-            ? { message: original.message, replayed: true }
-            : keyReused();
+          original instanceof ApiError
+            ? original
+            : original.message.author === author && original.message.text === text
+              ? { message: original.message, replayed: true }
+              : keyReused();
       }
       return { envelopes, result: outcomes as (PostResult | ApiError)[] };
     });

@@ -19,6 +19,9 @@ import { PostBatcher } from './post-batcher.js';
 import { OutboxPublisher } from './publish/outbox-publisher.js';
 import { createReflektorPublisher } from './publish/reflektor.js';
 import { schedulePurge } from './purge.js';
+import type { AllowanceLimiter } from './rate-limit/allowance.js';
+import { createMemoryAllowanceLimiter } from './rate-limit/allowance-memory.js';
+import { createRedisAllowanceLimiter } from './rate-limit/allowance-redis.js';
 import type { RateLimit, RateLimiter } from './rate-limit/limiter.js';
 import { createMemoryRateLimiter } from './rate-limit/memory.js';
 import { createRedisRateLimiter } from './rate-limit/redis.js';
@@ -27,10 +30,14 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerModerationRoutes } from './routes/moderation.js';
 import { type Readiness, registerOpsRoutes } from './routes/ops.js';
 import { findPublicDir, registerPageRoutes } from './routes/pages.js';
+import { registerParticipantCookies } from './routes/participant-cookie-hook.js';
+import { registerParticipantModerationRoutes } from './routes/participant-moderation.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerTranscriptRoutes } from './routes/transcript.js';
 import { originAllowed } from './security/origin.js';
+import { ParticipantCookies } from './security/participant.js';
+import { participantKeys } from './security/participant-keys.js';
 import { StatusRecording } from './status/status-recording.js';
 import { resolveWebhookConfig, type WebhookConfig, webhookSettingsFromEnv } from './webhooks/config.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
@@ -204,11 +211,13 @@ function buildApp(
     reply.code(404).send(errorBody('not_found', `Nothing at ${request.method} ${request.url}.`));
   });
 
+  registerParticipantCookies(app, context);
   registerOpsRoutes(app, context, readiness);
   registerRoomRoutes(app, context);
   registerMessageRoutes(app, context);
   registerEventRoutes(app, context);
   registerModerationRoutes(app, context);
+  registerParticipantModerationRoutes(app, context);
   registerTranscriptRoutes(app, context);
   if (status) registerStatusRoutes(app, context, { recording: status, readiness, publicDir });
   registerPageRoutes(app, context, publicDir);
@@ -234,7 +243,7 @@ function createLimiters(
   log: Logger,
   metrics: ApiMetrics,
 ): {
-  messageLimiter: RateLimiter;
+  allowances: AllowanceLimiter;
   roomLimiter: RateLimiter;
   redis?: Redis;
 } {
@@ -260,12 +269,15 @@ function createLimiters(
       });
     return {
       redis,
-      messageLimiter: shared(options.messageRateLimit, 'rate:message:'),
+      allowances: createRedisAllowanceLimiter(redis, `${options.redisPrefix}allow:`, {
+        fallback: createMemoryAllowanceLimiter(),
+        onUnavailable,
+      }),
       roomLimiter: shared(options.roomRateLimit, 'rate:room:'),
     };
   }
   return {
-    messageLimiter: createMemoryRateLimiter(options.messageRateLimit),
+    allowances: createMemoryAllowanceLimiter(),
     roomLimiter: createMemoryRateLimiter(options.roomRateLimit),
   };
 }
@@ -289,6 +301,16 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     throw error;
   }
   if (migrated.length > 0) log.info('database migrated', { engine: db.engine, applied: migrated });
+  let participants: ParticipantCookies;
+  try {
+    participants = new ParticipantCookies(
+      await participantKeys(db.writer, options.participantSecrets),
+      publicOrigin.startsWith('https:'),
+    );
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 
   const metrics = createMetrics();
   const publisher = createReflektorPublisher({
@@ -297,7 +319,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     timeoutMs: options.reflektorTimeoutMs,
     registry: metrics.registry,
   });
-  const { messageLimiter, roomLimiter, redis } = createLimiters(options, log, metrics);
+  const { allowances, roomLimiter, redis } = createLimiters(options, log, metrics);
   const outbox = new OutboxPublisher({
     db,
     publisher,
@@ -320,8 +342,9 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     publisher,
     log,
     metrics,
-    messageLimiter,
     roomLimiter,
+    allowances,
+    participants,
     publicOrigin,
     changes,
     posts: new PostBatcher(changes, metrics.postsWaiting),
@@ -338,7 +361,7 @@ export async function startApi(input: ApiOptions = {}): Promise<ApiHandle> {
     await status.stop();
     await outbox.close(Math.min(options.reflektorTimeoutMs, 2000));
     await publisher.close();
-    await messageLimiter.close();
+    await allowances.close();
     await roomLimiter.close();
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await db.close();

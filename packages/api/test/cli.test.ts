@@ -64,7 +64,7 @@ describe('backchannel-api CLI', () => {
       [['--port', 'eighty'], {}, '--port'],
       [[], { PORT: '70000' }, '--port'],
       [['--reflektor-url', 'not a url'], {}, '--reflektor-url'],
-      [['--message-rate-limit', 'lots'], {}, '--message-rate-limit'],
+      [['--participant-rate-limit', 'lots'], {}, '--participant-rate-limit'],
       [['--log-level', 'loud'], {}, '--log-level'],
       [['--no-such-flag'], {}, 'no-such-flag'],
     ] as Array<[string[], Record<string, string>, string]>) {

@@ -80,6 +80,7 @@ export function definePaginationProperty(engine: EngineUnderTest, runs: number):
                   text: `m${seq}`,
                   at: new Date().toISOString(),
                   postKey: null,
+                  participantId: 'p_test',
                 },
               ]);
               live.add(seq);

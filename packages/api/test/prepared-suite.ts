@@ -97,7 +97,15 @@ export function definePreparedSuite(engine: EngineUnderTest): void {
         const room = await lockRoom(trx, 'delta');
         await advanceSeqs(trx, room!.id, 1);
         await insertMessages(trx, room!.id, [
-          { id: '1', seq: 1, author: 'a', text: 'gone', at: '2026-01-01T00:00:00.000Z', postKey: null },
+          {
+            id: '1',
+            seq: 1,
+            author: 'a',
+            text: 'gone',
+            at: '2026-01-01T00:00:00.000Z',
+            postKey: null,
+            participantId: 'p_test',
+          },
         ]);
         assert.equal((await messagePage(trx, room!.id, 'newest', 0, 10)).messages.length, 1);
         await trx.rollback().execute();
@@ -115,6 +123,7 @@ export function definePreparedSuite(engine: EngineUnderTest): void {
         text: `text ${i + 1}`,
         at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
         postKey: null,
+        participantId: 'p_test',
       }));
       await insertMessages(db.writer, roomId, messages);
       const newest = await messagePage(db.reader, roomId, 'newest', 0, 100);

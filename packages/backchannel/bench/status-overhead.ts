@@ -120,7 +120,10 @@ async function startApi(recording: 'on' | 'off', sinkUrl: string): Promise<Runni
       `--port=${port}`,
       `--data=${data}`,
       `--reflektor-url=${sinkUrl}`,
-      '--message-rate-limit=100000000/1',
+      ...['participant', 'room-message', 'address-message', 'cookieless'].flatMap((name) => [
+        `--${name}-rate-limit=100000000/1`,
+        `--${name}-burst=100000000`,
+      ]),
       '--log-level=error',
       `--status-recording=${recording}`,
     ],

@@ -13,10 +13,17 @@ describe('rolling restart under traffic', () => {
     await stack?.dispose();
   });
 
-  async function call(path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  async function call(
+    path: string,
+    body?: unknown,
+    cookie?: string,
+  ): Promise<{ status: number; text: string }> {
     const response = await fetch(`${stack.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json', origin: stack.url },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json', origin: stack.url }),
+        ...(cookie === undefined ? {} : { cookie }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, text: await response.text() };
@@ -30,11 +37,21 @@ describe('rolling restart under traffic', () => {
     const posted: string[] = [];
     let reads = 0;
     let running = true;
-    // Posts stay under the per-client limit (20 per 10 s); reads go as fast as they are answered.
+    // Five people in the room (each with the participant cookie their page got), taking turns:
+    // each posts every 3 s, under the per-participant limit; reads go as fast as they are answered.
+    const people: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await fetch(`${stack.url}/api/rooms/deploy-day`);
+      people.push(page.headers.getSetCookie()[0]!.split(';')[0]!);
+    }
     const poster = (async () => {
       for (let i = 0; running; i++) {
         const text = `message ${i}`;
-        const r = await call('/api/rooms/deploy-day/messages', { author: 'ops', text });
+        const r = await call(
+          '/api/rooms/deploy-day/messages',
+          { author: 'ops', text },
+          people[i % people.length],
+        );
         if (r.status === 201) posted.push(text);
         else failures.push(`POST ${text}: ${r.status} ${r.text}`);
         await new Promise((resolve) => setTimeout(resolve, 600));

@@ -114,10 +114,22 @@ describe('scale-out behind nginx (deploy/)', () => {
     await redis.quit();
   });
 
+  /** Participant cookies of a few browsers, taken in turn by `post` (as an audience would post). */
+  const people: string[] = [];
+  let turn = 0;
   async function post(path: string, body: unknown): Promise<{ status: number; text: string }> {
+    const room = /^\/api\/rooms\/([^/]+)/.exec(path)?.[1];
+    while (people.length < 4 && room !== undefined) {
+      const page = await fetch(`${base}/api/rooms/${room}`);
+      const cookie = page.headers.getSetCookie()[0];
+      if (cookie === undefined) break;
+      people.push(cookie.split(';')[0]!);
+    }
+    const cookie: Record<string, string> =
+      people.length > 0 ? { cookie: people[turn++ % people.length]! } : {};
     const response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
+      headers: { 'content-type': 'application/json', origin: base, ...cookie },
       body: JSON.stringify(body),
     });
     return { status: response.status, text: await response.text() };

@@ -53,7 +53,7 @@ describe('web: the owner moderates', () => {
     await owner.locator('.message-text', { hasText: 'a real question' }).waitFor();
 
     const spam = owner.locator('#messages li.message', { hasText: 'spam spam spam' });
-    await spam.getByRole('button', { name: 'Delete message from bob' }).click();
+    await spam.getByRole('button', { name: 'Delete message from bob: “spam spam spam”' }).click();
     await spam.waitFor({ state: 'detached' });
     await audience.locator('.message-text', { hasText: 'spam spam spam' }).waitFor({ state: 'detached' });
     assert.deepEqual(await audience.locator('#messages .message-text').allTextContents(), [

@@ -13,6 +13,10 @@ export interface RoomsTable {
   created_at: string;
   expires_at: string;
   last_seq: number;
+  /** Slow mode: one post per participant per this many seconds; 0 is off. */
+  slow_mode_seconds: Generated<number>;
+  /** How many participants are muted in this room (rows in `muted_participants`). */
+  muted_count: Generated<number>;
 }
 
 /** One row per posted message; its primary key is (room_id, seq), the seq of its `message.created`. */
@@ -25,6 +29,8 @@ export interface MessagesTable {
   deleted_at: string | null;
   /** The poster's Idempotency-Key, unique per room; null for posts sent without one. */
   post_key: string | null;
+  /** Who posted it: a participant id (signed cookie) or `a_…` (a keyed hash of a cookieless client's address); null before participants existed. Never shown publicly. */
+  participant_id: string | null;
 }
 
 /** Every event except `message.created` (those are the messages table). */
@@ -52,9 +58,25 @@ export interface OutboxTable {
   queued_at: string;
 }
 
+/** A participant the host muted in a room: their posts there are refused. */
+export interface MutedParticipantsTable {
+  room_id: number;
+  participant_id: string;
+  muted_at: string;
+}
+
+/** Secrets the api generated for itself (the participant cookie's signing key), shared by every process on the database. */
+export interface ApiSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   rooms: RoomsTable;
   messages: MessagesTable;
   events: EventsTable;
   outbox: OutboxTable;
+  muted_participants: MutedParticipantsTable;
+  api_secrets: ApiSecretsTable;
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { presentedOwnerToken } from '../security/owner-token.js';
 import { messagePage, type PageDirection } from '../store/messages.js';
 import { AUTHOR_MAX_LENGTH, cleanText } from '../validate/message.js';
-import { enforceRateLimit } from './rate-limit-hook.js';
+import { enforcePostLimits, participantOf } from './post-limits.js';
 import { loadRoomId, roomParamSchema } from './room-lookup.js';
 
 const messageSchema = {
@@ -68,8 +69,16 @@ export function registerMessageRoutes(app: FastifyInstance, context: AppContext)
       const author = cleanText('author', request.body.author, AUTHOR_MAX_LENGTH);
       const text = cleanText('text', request.body.text, maxLength);
       const key = idempotencyKey(request.headers['idempotency-key']);
-      await enforceRateLimit(context, context.messageLimiter, request, reply, 'message');
-      const { message, replayed } = await context.posts.post(request.params.room, { author, text, key });
+      const room = request.params.room;
+      const participant = participantOf(context, request);
+      await enforcePostLimits(context, request, room, participant);
+      const { message, replayed } = await context.posts.post(room, {
+        author,
+        text,
+        key,
+        participant: participant.id,
+        ownerToken: presentedOwnerToken(request, room),
+      });
       if (replayed) reply.header('idempotent-replayed', 'true');
       else context.metrics.messagesPosted.inc();
       reply.code(201);

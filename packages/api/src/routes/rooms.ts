@@ -24,6 +24,8 @@ export interface RoomView {
   createdAt: string;
   expiresAt: string;
   lastSeq: number;
+  /** Slow mode: one post per participant per this many seconds; 0 is off. */
+  slowModeSeconds: number;
   url: string;
   /** Whether this request carries the room's owner token. */
   owner: boolean;
@@ -38,6 +40,7 @@ export function roomView(context: AppContext, room: RoomRow, owner: boolean): Ro
     createdAt: room.created_at,
     expiresAt: room.expires_at,
     lastSeq: room.last_seq,
+    slowModeSeconds: room.slow_mode_seconds,
     // A room named `status` (made before the name was reserved) has its page at /status/room.
     url: `${context.publicOrigin}/${room.name === 'status' ? 'status/room' : room.name}`,
     owner,

@@ -20,13 +20,15 @@ export function messageView(row: Pick<MessageRow, 'seq' | 'author' | 'text' | 'c
 /** A message to store: what clients see, and the poster's Idempotency-Key (null for none). */
 export interface NewMessage extends MessageView {
   postKey: string | null;
+  /** Who posted it (never shown publicly). */
+  participantId: string;
 }
 
 /** Rows per insert statement; a post batch is at most this many messages. */
 const INSERT_ROWS = 64;
-const FIELDS = 5;
+const FIELDS = 6;
 
-/** `insert into messages … values (…), …` for `rows` rows: arguments room id, then seq, author, text, at, key per row. */
+/** `insert into messages … values (…), …` for `rows` rows: arguments room id, then seq, author, text, at, key, participant per row. */
 function insertShape(rows: number): PreparedQuery<unknown[], unknown> {
   return new PreparedQuery(
     (db, ...args: unknown[]) =>
@@ -39,6 +41,7 @@ function insertShape(rows: number): PreparedQuery<unknown[], unknown> {
           created_at: args[4 + row * FIELDS] as string,
           deleted_at: null,
           post_key: args[5 + row * FIELDS] as string | null,
+          participant_id: args[6 + row * FIELDS] as string,
         })),
       ),
     1 + rows * FIELDS,
@@ -58,7 +61,14 @@ export async function insertMessages(
     insertShapes[chunk.length] ??= insertShape(chunk.length);
     const args: unknown[] = [roomId];
     for (const message of chunk) {
-      args.push(message.seq, message.author, message.text, message.at, message.postKey);
+      args.push(
+        message.seq,
+        message.author,
+        message.text,
+        message.at,
+        message.postKey,
+        message.participantId,
+      );
     }
     await insertShapes[chunk.length].run(db, ...args);
   }
@@ -176,4 +186,20 @@ export async function deleteMessagesUpTo(
   uptoSeq: number,
 ): Promise<void> {
   await db.deleteFrom('messages').where('room_id', '=', roomId).where('seq', '<=', uptoSeq).execute();
+}
+
+/** Tombstones several messages of one room at once (see {@link tombstoneMessage}). */
+export async function tombstoneMessages(
+  db: Kysely<Database>,
+  roomId: number,
+  seqs: readonly number[],
+  at: string,
+): Promise<void> {
+  if (seqs.length === 0) return;
+  await db
+    .updateTable('messages')
+    .set({ deleted_at: at, text: '', author: '' })
+    .where('room_id', '=', roomId)
+    .where('seq', 'in', seqs)
+    .execute();
 }

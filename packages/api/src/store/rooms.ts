@@ -80,6 +80,10 @@ export async function setRoomStatus(
   await db.updateTable('rooms').set({ status }).where('id', '=', roomId).execute();
 }
 
+export async function setSlowMode(db: Kysely<Database>, roomId: number, seconds: number): Promise<void> {
+  await db.updateTable('rooms').set({ slow_mode_seconds: seconds }).where('id', '=', roomId).execute();
+}
+
 export async function setOwnerTokenHash(db: Kysely<Database>, roomId: number, hash: string): Promise<void> {
   await db.updateTable('rooms').set({ owner_token_hash: hash }).where('id', '=', roomId).execute();
 }

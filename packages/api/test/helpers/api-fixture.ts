@@ -4,6 +4,9 @@ import { type ApiHandle, startApi } from '../../src/server.js';
 import { createTestDatabase, type EngineUnderTest, type TestDatabase } from './database.js';
 import { ReflektorRecorder } from './reflektor-recorder.js';
 
+/** A limit no test reaches, for suites that are not about limits. */
+export const UNLIMITED = { burst: 1_000_000, count: 1_000_000, windowMs: 1000 };
+
 export interface Response<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -34,7 +37,11 @@ export class ApiFixture {
       reflektorToken: 'test-token',
       reflektorTimeoutMs: 1000,
       publicUrl: 'http://localhost:3000',
-      messageRateLimit: { limit: 100_000, windowMs: 60_000 },
+      participantRate: UNLIMITED,
+      roomMessageRate: UNLIMITED,
+      addressMessageRate: UNLIMITED,
+      cookielessRate: UNLIMITED,
+      addressNewParticipants: UNLIMITED,
       roomRateLimit: { limit: 100_000, windowMs: 60_000 },
       purgeIntervalMs: 0,
       logLevel: 'error',

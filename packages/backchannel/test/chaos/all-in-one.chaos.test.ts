@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeStackPorts } from '../test-stack.js';
 import { AppProcess, isAlive, type ServiceName } from './app-process.js';
-import { type ChaosTarget, describeChaos, type FaultOutcome } from './chaos-run.js';
+import { type ChaosTarget, describeChaos, type FaultOutcome, unlimited } from './chaos-run.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 /** How long a frozen process stays frozen: past the api's 2 s publish timeout, and past
@@ -51,8 +51,7 @@ class AllInOne implements ChaosTarget {
     this.port = ports.port;
     this.options = {
       flags: [...ports.flags, '--host', '127.0.0.1', '--data-dir', this.dataDir, '--log-level', 'warning'],
-      // The posters all come from one address; the limits are not what this suite measures.
-      env: { MESSAGE_RATE_LIMIT: '100000/10', ROOM_RATE_LIMIT: '1000/60' },
+      env: unlimited,
     };
     this.app = new AppProcess(this.port, this.options);
     await this.app.start();

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { freePorts } from '../../src/port-check.js';
 import { ServiceProcess } from '../../src/service-process.js';
 import { type NginxFront, startNginx } from '../nginx-front.js';
-import { type ChaosTarget, describeChaos, type FaultOutcome } from './chaos-run.js';
+import { type ChaosTarget, describeChaos, type FaultOutcome, unlimited } from './chaos-run.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisServer = process.env.REDIS_SERVER_PATH ?? 'redis-server';
@@ -119,9 +119,7 @@ class ScaleOut implements ChaosTarget {
     const env = {
       ...process.env,
       LOG_LEVEL: 'error',
-      // Every poster comes from one address; the limits are not what this suite measures.
-      MESSAGE_RATE_LIMIT: '100000/10',
-      ROOM_RATE_LIMIT: '1000/60',
+      ...unlimited,
     };
     const base = `http://127.0.0.1:${web}`;
     const add = (name: string, pkg: string, args: string[], readyPort: number) =>

@@ -16,6 +16,8 @@ export interface Room {
   owner: boolean;
   /** The room's link on the api's configured public URL: the one to share. */
   url: string;
+  /** Slow mode: one message per person per this many seconds; 0 is off. */
+  slowModeSeconds: number;
 }
 
 /** A message; `id` is the seq of its `message.created` event, as a decimal string. */
@@ -45,13 +47,25 @@ export interface RoomEvent {
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  /** From `Retry-After` (429): seconds until the server takes the request again. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, retryAfterSeconds?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** `Retry-After` in seconds (delta-seconds or an HTTP date), or undefined when absent or unreadable. */
+export function retryAfterOf(response: Response): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (header === null) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /**
@@ -74,17 +88,18 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   const text = await response.text();
   const parsed: unknown = text === '' ? null : safeParse(text);
-  if (!response.ok) throw refusalOf(response.status, parsed);
+  if (!response.ok) throw refusalOf(response, parsed);
   return parsed as T;
 }
 
 /** The ApiError for a non-2xx answer: the api's `{error:{code,message}}`, or a generic one. */
-export function refusalOf(status: number, body: unknown): ApiError {
+export function refusalOf(response: Response, body: unknown): ApiError {
   const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
   return new ApiError(
-    error?.code ?? `http_${status}`,
-    error?.message ?? `The server answered ${status}. Try again in a moment.`,
-    status,
+    error?.code ?? `http_${response.status}`,
+    error?.message ?? `The server answered ${response.status}. Try again in a moment.`,
+    response.status,
+    retryAfterOf(response),
   );
 }
 
@@ -140,6 +155,23 @@ export async function deleteMessage(room: string, id: string): Promise<void> {
 
 export async function moderateRoom(room: string, action: 'pause' | 'resume' | 'close'): Promise<void> {
   await request<unknown>('POST', `${roomPath(room)}/${action}`, {});
+}
+
+/** Slow mode: one message per person per `seconds` (0 turns it off). Owner only. */
+export async function setSlowMode(room: string, seconds: number): Promise<Room> {
+  return (await request<{ room: Room }>('POST', `${roomPath(room)}/slow-mode`, { seconds })).room;
+}
+
+/** Mutes (or unmutes) whoever posted message `id`. Owner only. */
+export async function muteAuthor(room: string, id: string, muted: boolean): Promise<void> {
+  const action = muted ? 'mute-author' : 'unmute-author';
+  await request<unknown>('POST', `${roomPath(room)}/messages/${encodeURIComponent(id)}/${action}`, {});
+}
+
+/** Removes every message of whoever posted message `id`; resolves with how many. Owner only. */
+export async function removeAuthorMessages(room: string, id: string): Promise<number> {
+  const path = `${roomPath(room)}/messages/${encodeURIComponent(id)}/remove-author-messages`;
+  return (await request<{ removed: number }>('POST', path, {})).removed;
 }
 
 export interface Transcript {

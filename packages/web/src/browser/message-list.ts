@@ -13,19 +13,47 @@ function orderOf(id: string): number {
   return Number.isFinite(n) ? n : Number.NaN;
 }
 
+/** What the host can do to one message from its buttons. */
+export type MessageAction = 'delete' | 'mute' | 'unmute' | 'remove-all';
+
+/** The message a button acts on, as its accessible name quotes it. */
+export interface ActedOn {
+  id: string;
+  author: string;
+  text: string;
+}
+
+const excerptLength = 40;
+
+/** The start of a message's text, for button names: "Delete message from Alice: “Is light a…”". */
+export function excerpt(text: string): string {
+  const clean = text.trim();
+  return clean.length <= excerptLength ? clean : `${clean.slice(0, excerptLength - 1).trimEnd()}…`;
+}
+
 export class MessageList {
   readonly #scroller: HTMLElement;
   readonly #list: HTMLOListElement;
   readonly #items = new Map<string, HTMLLIElement>();
   #canModerate = false;
 
-  constructor(scroller: HTMLElement, list: HTMLOListElement, onDelete: (id: string, author: string) => void) {
+  constructor(
+    scroller: HTMLElement,
+    list: HTMLOListElement,
+    onAction: (action: MessageAction, message: ActedOn, button: HTMLButtonElement) => void,
+  ) {
     this.#scroller = scroller;
     this.#list = list;
     list.addEventListener('click', (event) => {
-      const button = (event.target as Element).closest<HTMLButtonElement>('button.message-delete');
+      const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
       const item = button?.closest<HTMLLIElement>('li.message');
-      if (button && item?.dataset.id) onDelete(item.dataset.id, item.dataset.author ?? '');
+      if (!button || !item?.dataset.id) return;
+      const text = item.querySelector('.message-text')?.textContent ?? '';
+      onAction(
+        button.dataset.action as MessageAction,
+        { id: item.dataset.id, author: item.dataset.author ?? '', text },
+        button,
+      );
     });
   }
 
@@ -42,10 +70,54 @@ export class MessageList {
     if (canModerate === this.#canModerate) return;
     this.#canModerate = canModerate;
     for (const item of this.#items.values()) {
-      const existing = item.querySelector('button.message-delete');
-      if (canModerate && !existing) item.append(this.#deleteButton(item.dataset.author ?? ''));
+      const existing = item.querySelector('.message-actions');
+      if (canModerate && !existing)
+        item.append(
+          this.#actions(item.dataset.author ?? '', item.querySelector('.message-text')?.textContent ?? ''),
+        );
       if (!canModerate) existing?.remove();
     }
+  }
+
+  /** Hides a message for now (a delete that can still be undone); returns false when it is not shown. */
+  hide(id: string): boolean {
+    const item = this.#items.get(id);
+    if (!item) return false;
+    const hadFocus = item.contains(document.activeElement);
+    item.hidden = true;
+    if (hadFocus) this.#focusNear(item);
+    return true;
+  }
+
+  /** Shows a hidden message again (the delete was undone). */
+  unhide(id: string): void {
+    const item = this.#items.get(id);
+    if (item) item.hidden = false;
+  }
+
+  /** Messages of `id`'s author are muted (or not): its Mute button says what pressing it does next. */
+  setMuted(id: string, muted: boolean): void {
+    const button = this.#items
+      .get(id)
+      ?.querySelector<HTMLButtonElement>('button[data-action="mute"], button[data-action="unmute"]');
+    if (!button) return;
+    const item = this.#items.get(id)!;
+    this.#setMuteButton(
+      button,
+      item.dataset.author ?? '',
+      item.querySelector('.message-text')?.textContent ?? '',
+      muted,
+    );
+  }
+
+  /** The visible message whose text is `id`'s, for moving focus after a removal. */
+  #focusNear(item: HTMLLIElement): void {
+    let next = item.nextElementSibling as HTMLLIElement | null;
+    while (next?.hidden) next = next.nextElementSibling as HTMLLIElement | null;
+    let previous = item.previousElementSibling as HTMLLIElement | null;
+    while (previous?.hidden) previous = previous.previousElementSibling as HTMLLIElement | null;
+    const target = next ?? previous;
+    (target?.querySelector<HTMLButtonElement>('button[data-action="delete"]') ?? this.#scroller).focus();
   }
 
   isNearBottom(): boolean {
@@ -110,11 +182,10 @@ export class MessageList {
     const above = item.offsetTop + item.offsetHeight <= s.scrollTop;
     const height = item.offsetHeight;
     const hadFocus = item.contains(document.activeElement);
-    const next = (item.nextElementSibling ?? item.previousElementSibling) as HTMLLIElement | null;
+    if (hadFocus) this.#focusNear(item);
     item.remove();
     this.#items.delete(id);
     if (above) s.scrollTop -= height;
-    if (hadFocus) (next?.querySelector<HTMLButtonElement>('button.message-delete') ?? s).focus();
     return true;
   }
 
@@ -143,16 +214,37 @@ export class MessageList {
     text.textContent = message.text;
 
     item.append(meta, text);
-    if (this.#canModerate) item.append(this.#deleteButton(message.author));
+    if (this.#canModerate) item.append(this.#actions(message.author, message.text));
     return item;
   }
 
-  #deleteButton(author: string): HTMLButtonElement {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'message-delete danger';
-    button.textContent = 'Delete';
-    button.setAttribute('aria-label', `Delete message from ${author}`);
-    return button;
+  /** The host's buttons for one message; each one's name says which message it acts on. */
+  #actions(author: string, text: string): HTMLDivElement {
+    const actions = document.createElement('div');
+    actions.className = 'message-actions';
+    const quoted = `“${excerpt(text)}”`;
+    const make = (action: MessageAction, label: string, name: string, style: string) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = `message-action ${style}`;
+      button.dataset.action = action;
+      button.textContent = label;
+      button.setAttribute('aria-label', name);
+      return button;
+    };
+    const mute = make('mute', '', '', 'secondary');
+    this.#setMuteButton(mute, author, text, false);
+    actions.append(
+      make('delete', 'Delete', `Delete message from ${author}: ${quoted}`, 'message-delete danger'),
+      mute,
+      make('remove-all', 'Remove all', `Remove all messages from ${author}, who wrote ${quoted}`, 'danger'),
+    );
+    return actions;
+  }
+
+  #setMuteButton(button: HTMLButtonElement, author: string, text: string, muted: boolean): void {
+    button.dataset.action = muted ? 'unmute' : 'mute';
+    button.textContent = muted ? 'Unmute' : 'Mute';
+    button.setAttribute('aria-label', `${muted ? 'Unmute' : 'Mute'} ${author}, who wrote “${excerpt(text)}”`);
   }
 }

@@ -7,13 +7,16 @@ import {
   type Message,
   messageOfEvent,
   moderateRoom,
+  muteAuthor,
   olderMessages,
   type Room,
   type RoomEvent,
   type RoomStatus,
+  removeAuthorMessages,
+  setSlowMode,
 } from './api.js';
 import { type FeedStatus, LiveFeed } from './live-feed.js';
-import { MessageList } from './message-list.js';
+import { type ActedOn, type MessageAction, MessageList } from './message-list.js';
 import { maxNicknameLength, savedNickname, saveNickname } from './nickname.js';
 import { roomFromLocation, roomPagePath } from './room-name.js';
 import { sendMessage } from './send-message.js';
@@ -55,6 +58,13 @@ const ui = {
   nicknameError: byId<HTMLParagraphElement>('nickname-error'),
   skipLink: byId<HTMLAnchorElement>('skip-link'),
   ownerError: byId<HTMLParagraphElement>('owner-error'),
+  ownerStatus: byId<HTMLParagraphElement>('owner-status'),
+  slowModeSelect: byId<HTMLSelectElement>('slow-mode-select'),
+  slowModeNote: byId<HTMLParagraphElement>('slow-mode-note'),
+  postWait: byId<HTMLParagraphElement>('post-wait'),
+  undoBar: byId<HTMLDivElement>('undo-bar'),
+  undoText: byId<HTMLParagraphElement>('undo-text'),
+  undoDelete: byId<HTMLButtonElement>('undo-delete'),
 };
 
 const roomName = roomFromLocation(location);
@@ -65,7 +75,11 @@ let loadingOlder = false;
 let sending = false;
 let nickname = savedNickname();
 
-const list = new MessageList(ui.scroller, ui.messages, (id, author) => void removeMessage(id, author));
+const list = new MessageList(ui.scroller, ui.messages, (action, message, button) =>
+  onMessageAction(action, message, button),
+);
+/** How long a delete can be undone before it is sent, ms. */
+const undoForMs = 5000;
 
 // The message list scrolls on its own, so keyboard users must be able to focus it (WCAG 2.1.1).
 ui.scroller.tabIndex = 0;
@@ -89,7 +103,7 @@ function setStatus(next: RoomStatus | 'missing'): void {
   ui.banner.hidden = next === 'open';
   const canPost = next === 'open';
   ui.text.disabled = !canPost;
-  ui.send.disabled = !canPost;
+  ui.send.disabled = !canPost || waitTimer !== undefined;
   ui.text.placeholder = canPost ? 'Write a message…' : 'Posting is off in this room';
   ui.composer.hidden = next === 'missing';
   ui.pause.hidden = next !== 'open';
@@ -141,17 +155,153 @@ ui.pause.addEventListener('click', () => void moderate('pause', ui.pause));
 ui.resume.addEventListener('click', () => void moderate('resume', ui.resume));
 ui.close.addEventListener('click', () => void moderate('close', ui.close));
 
-async function removeMessage(id: string, author: string): Promise<void> {
+// ---- the host's controls on messages and people ----
+
+interface PendingDelete {
+  message: ActedOn;
+  timer: number;
+}
+
+/** Deletes the host pressed that can still be undone, by message id. */
+const pendingDeletes = new Map<string, PendingDelete>();
+/** The delete the Undo button takes back. */
+let undoable: string | null = null;
+
+function onMessageAction(action: MessageAction, message: ActedOn, button: HTMLButtonElement): void {
   ui.ownerError.textContent = '';
+  if (action === 'delete') scheduleDelete(message);
+  else if (action === 'remove-all') void removeAll(message, button);
+  else void setMuted(message, action === 'mute', button);
+}
+
+/** Hides the message at once and sends the delete after a few seconds, unless it is undone. */
+function scheduleDelete(message: ActedOn): void {
+  if (pendingDeletes.has(message.id) || !list.hide(message.id)) return;
+  const timer = window.setTimeout(() => void sendDelete(message.id), undoForMs);
+  pendingDeletes.set(message.id, { message, timer });
+  undoable = message.id;
+  ui.undoText.textContent = `Message from ${message.author} deleted.`;
+  ui.undoBar.hidden = false;
+  updateEmpty();
+}
+
+function hideUndo(id: string): void {
+  if (undoable !== id) return;
+  undoable = null;
+  ui.undoBar.hidden = true;
+}
+
+ui.undoDelete.addEventListener('click', () => {
+  const id = undoable;
+  const pending = id === null ? undefined : pendingDeletes.get(id);
+  if (id === null || pending === undefined) return;
+  clearTimeout(pending.timer);
+  pendingDeletes.delete(id);
+  hideUndo(id);
+  list.unhide(id);
+  updateEmpty();
+  announce(`Delete undone: the message from ${pending.message.author} is back.`);
+  ui.messages
+    .querySelector<HTMLButtonElement>(`li[data-id="${CSS.escape(id)}"] button[data-action="delete"]`)
+    ?.focus();
+});
+
+async function sendDelete(id: string): Promise<void> {
+  const pending = pendingDeletes.get(id);
+  if (pending === undefined) return;
+  pendingDeletes.delete(id);
+  hideUndo(id);
   try {
     await deleteMessage(roomName, id);
     list.remove(id);
-    announce(`Message from ${author} deleted.`);
     updateEmpty();
   } catch (error) {
+    list.unhide(id);
     showOwnerError(error);
   }
 }
+
+// Leaving the page sends the deletes still waiting out their undo time.
+window.addEventListener('pagehide', () => {
+  for (const id of pendingDeletes.keys()) {
+    void fetch(`/api/rooms/${encodeURIComponent(roomName)}/messages/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      credentials: 'same-origin',
+      keepalive: true,
+    }).catch(() => {});
+  }
+});
+
+async function setMuted(message: ActedOn, muted: boolean, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  try {
+    await muteAuthor(roomName, message.id, muted);
+    list.setMuted(message.id, muted);
+    ui.ownerStatus.textContent = muted
+      ? `Muted ${message.author}: their new messages are refused.`
+      : `${message.author} can post again.`;
+  } catch (error) {
+    showOwnerError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function removeAll(message: ActedOn, button: HTMLButtonElement): Promise<void> {
+  if (!confirm(`Remove every message from ${message.author} in this room? This cannot be undone.`)) return;
+  button.disabled = true;
+  try {
+    const removed = await removeAuthorMessages(roomName, message.id);
+    ui.ownerStatus.textContent = `Removed ${removed} ${removed === 1 ? 'message' : 'messages'} from ${message.author}.`;
+  } catch (error) {
+    showOwnerError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- slow mode ----
+
+let slowModeSeconds = 0;
+
+function durationText(seconds: number): string {
+  if (seconds % 60 === 0) return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
+
+/** Shows everyone the room's slow mode; `announced` says it aloud when it changed while the page was open. */
+function showSlowMode(seconds: number, announced: boolean): void {
+  if (seconds === slowModeSeconds && announced) return;
+  slowModeSeconds = seconds;
+  ui.slowModeNote.hidden = seconds === 0;
+  ui.slowModeNote.textContent = seconds === 0 ? '' : `Slow mode: one message every ${durationText(seconds)}.`;
+  if (!Array.from(ui.slowModeSelect.options).some((option) => option.value === String(seconds))) {
+    ui.slowModeSelect.append(new Option(durationText(seconds), String(seconds)));
+  }
+  ui.slowModeSelect.value = String(seconds);
+  if (announced) {
+    announce(
+      seconds === 0
+        ? 'Slow mode is off.'
+        : `The host turned on slow mode: one message every ${durationText(seconds)}.`,
+    );
+  }
+}
+
+ui.slowModeSelect.addEventListener('change', async () => {
+  const seconds = Number(ui.slowModeSelect.value);
+  ui.ownerError.textContent = '';
+  ui.slowModeSelect.disabled = true;
+  try {
+    const room = await setSlowMode(roomName, seconds);
+    showSlowMode(room.slowModeSeconds, true);
+  } catch (error) {
+    ui.slowModeSelect.value = String(slowModeSeconds);
+    showOwnerError(error);
+  } finally {
+    ui.slowModeSelect.disabled = false;
+  }
+});
 
 function showOwnerError(error: unknown): void {
   ui.ownerError.textContent = error instanceof ApiError ? error.message : 'Something went wrong. Try again.';
@@ -222,10 +372,18 @@ function onEvent(event: RoomEvent): void {
     case 'message.created':
       showNewMessage(messageOfEvent(event), false);
       break;
-    case 'message.deleted':
-      list.remove(String(event.data.id));
+    case 'message.deleted': {
+      const id = String(event.data.id);
+      const pending = pendingDeletes.get(id);
+      if (pending !== undefined) {
+        clearTimeout(pending.timer);
+        pendingDeletes.delete(id);
+        hideUndo(id);
+      }
+      list.remove(id);
       updateEmpty();
       break;
+    }
     case 'room.paused':
       setStatus('paused');
       break;
@@ -236,8 +394,9 @@ function onEvent(event: RoomEvent): void {
       setStatus('closed');
       break;
     case 'room.updated':
-      // Sent to undo a change whose commit failed: it carries the room's real status.
+      // Carries the room's status, and its slow mode when that changed.
       if (isRoomStatus(event.data.status)) setStatus(event.data.status);
+      if (typeof event.data.slowModeSeconds === 'number') showSlowMode(event.data.slowModeSeconds, true);
       break;
   }
 }
@@ -281,13 +440,25 @@ const topObserver = new IntersectionObserver(
   { root: ui.scroller, rootMargin: '300px 0px 0px 0px' },
 );
 
+/** Whether the reader was at the newest messages when they last scrolled. */
+let atNewest = true;
+
 ui.scroller.addEventListener(
   'scroll',
   () => {
-    if (!ui.newPill.hidden && list.isNearBottom()) ui.newPill.hidden = true;
+    atNewest = list.isNearBottom();
+    if (!ui.newPill.hidden && atNewest) ui.newPill.hidden = true;
   },
   { passive: true },
 );
+
+// The on-screen keyboard (or a rotated phone, or a resized window) shrinks the list: a reader
+// who was at the newest messages stays there.
+const keepNewestInView = () => {
+  if (atNewest) list.scrollToBottom();
+};
+new ResizeObserver(keepNewestInView).observe(ui.scroller);
+window.visualViewport?.addEventListener('resize', keepNewestInView);
 
 ui.newPill.addEventListener('click', () => {
   list.scrollToBottom();
@@ -339,9 +510,58 @@ ui.changeNickname.addEventListener('click', () => {
   ui.nickname.focus();
 });
 
+/** Why a post was refused, in plain words, for the limits a person can meet. */
+const refusalReason: Record<string, string> = {
+  participant_rate_limited: 'You are sending messages faster than this room allows.',
+  slow_mode: 'Slow mode is on in this room.',
+  room_rate_limited: 'This room is very busy right now.',
+  address_rate_limited: 'Too many messages are coming from your network right now.',
+  cookieless_rate_limited:
+    'Too many messages are coming from browsers without cookies on your network. Allowing cookies for this site helps.',
+  rate_limited: 'Too many messages right now.',
+};
+
+let waitTimer: number | undefined;
+
+/** Holds the Send button for `seconds`, counting down on screen; the typed text stays. */
+function waitBeforeSending(seconds: number): void {
+  clearInterval(waitTimer);
+  const until = Date.now() + seconds * 1000;
+  ui.send.disabled = true;
+  ui.postWait.hidden = false;
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left > 0) {
+      ui.postWait.textContent = `You can send in ${left} s.`;
+      return;
+    }
+    clearInterval(waitTimer);
+    waitTimer = undefined;
+    ui.postWait.hidden = true;
+    ui.postWait.textContent = '';
+    ui.postError.textContent = '';
+    ui.send.disabled = status !== 'open';
+    if (ui.text.value.trim() !== '') announce('You can send your message now.');
+  };
+  waitTimer = window.setInterval(tick, 250);
+  tick();
+}
+
 function showPostError(error: unknown): void {
   if (error instanceof ApiError) {
-    // The api's message says what to do, including how long to wait after a 429.
+    const reason = refusalReason[error.code];
+    if (error.status === 429 && reason !== undefined) {
+      const seconds = Math.max(1, error.retryAfterSeconds ?? 10);
+      ui.postError.textContent = `${reason} Your message is kept: you can send it in ${durationText(seconds)}.`;
+      waitBeforeSending(seconds);
+      return;
+    }
+    if (error.code === 'participant_muted') {
+      ui.postError.textContent =
+        'The host has muted you in this room, so your messages are not posted. Your text is kept.';
+      return;
+    }
+    // The api's message says what to do.
     ui.postError.textContent = error.message;
     if (error.code === 'room_paused') setStatus('paused');
     if (error.code === 'room_closed') setStatus('closed');
@@ -353,7 +573,7 @@ function showPostError(error: unknown): void {
 
 ui.postForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (sending || status !== 'open') return;
+  if (sending || status !== 'open' || waitTimer !== undefined) return;
   const text = ui.text.value.trim();
   if (nickname === null || text === '') return;
   sending = true;
@@ -377,7 +597,7 @@ ui.postForm.addEventListener('submit', async (event) => {
     showPostError(error);
   } finally {
     sending = false;
-    ui.send.disabled = status !== 'open';
+    ui.send.disabled = status !== 'open' || waitTimer !== undefined;
   }
 });
 
@@ -401,6 +621,7 @@ async function start(): Promise<void> {
     setTitle(room);
     setOwner(room.owner);
     setStatus(room.status);
+    showSlowMode(room.slowModeSeconds ?? 0, false);
     const newest = await olderMessages(roomName, null, pageSize);
     list.prependOlder(newest.messages);
     setHistoryEnd(newest.next);

@@ -68,7 +68,7 @@ async function sendOnce(options: SendMessageOptions, key: string): Promise<Messa
     // A body cut short: treat like no answer (a retry with the key is safe).
     if (response.ok) throw new ApiError('network', 'The answer was cut short. Trying again.', 0);
   }
-  if (!response.ok) throw refusalOf(response.status, parsed);
+  if (!response.ok) throw refusalOf(response, parsed);
   const message = (parsed as { message?: Message } | null)?.message;
   if (!message) throw new ApiError('network', 'The answer was cut short. Trying again.', 0);
   return message;

@@ -3,6 +3,7 @@ import * as webhookEvents from '../../webhooks/migration.js';
 import * as roomsMessagesEvents from './0001_rooms_messages_events.js';
 import * as messagesClustered from './0003_messages_clustered.js';
 import * as outboxAndPostKeys from './0004_outbox_and_post_keys.js';
+import * as participants from './0005_participants.js';
 
 /**
  * Every migration, in the order they run. Names sort in that order too; add a new
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_webhook_events': webhookEvents,
   '0003_messages_clustered': messagesClustered,
   '0004_outbox_and_post_keys': outboxAndPostKeys,
+  '0005_participants': participants,
 };
