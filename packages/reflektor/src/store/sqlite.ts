@@ -75,8 +75,8 @@ const RING_SIZE = 16384;
 const ROWS_PER_INSERT = 32;
 const PROGRESS_INTERVAL_MS = 100;
 /**
- * fdatasyncs of the WAL in flight at once. One: appends that arrive while it runs are committed
- * (not yet acknowledged) and then synced together by the next one. Overlapping syncs of the same file were slower on
+ * fdatasyncs of the WAL in flight at once. One: appends that arrive while it runs wait (uncommitted)
+ * and are then committed and synced together. Overlapping syncs of the same file were slower on
  * this disk, each waiting on the other's flush (ingest bench, 64 connections: 10.7–23.3k req/s
  * with three in flight against 15.9–28.5k with one, interleaved runs).
  */
@@ -121,8 +121,6 @@ export class SqliteStore implements QueueStore {
   private flushScheduled = false;
   /** fdatasyncs in flight, in start order; each covers its own group and every earlier one. */
   private syncs: SyncGroup[] = [];
-  /** fsync durability: appends committed to the WAL whose fdatasync has not started yet, in order. */
-  private unsynced: PendingAppend[] = [];
   private nextSeq: number;
   private durableSeq: number;
   private ring: StoredRecord[] = [];
@@ -287,40 +285,37 @@ export class SqliteStore implements QueueStore {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    // With fsync durability, appends that arrive while the fdatasyncs in flight run wait for one
+    // of them to return and are then written in one transaction and synced together: fewer,
+    // larger groups, and no commit whose sync could not start yet anyway.
+    if (this.durability === 'fsync' && this.syncs.length >= MAX_SYNCS_IN_FLIGHT) return;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length > 0) {
-      try {
-        this.insertMany(batch);
-      } catch (error) {
-        for (const item of batch) item.reject(error as Error);
-        return;
-      }
-      if (this.durability === 'os') {
-        this.settle(batch);
-        return;
-      }
-      // Committed now, made durable by the next fdatasync that starts after this point. While one
-      // is in flight, groups are committed as they arrive (their insert work overlaps the sync)
-      // and the next sync, started as soon as it returns, covers all of them.
-      if (this.unsynced.length === 0) this.unsynced = batch;
-      else for (const item of batch) this.unsynced.push(item);
+    if (batch.length === 0) return;
+    try {
+      this.insertMany(batch);
+    } catch (error) {
+      for (const item of batch) item.reject(error as Error);
+      return;
     }
-    if (this.unsynced.length > 0 && this.syncs.length < MAX_SYNCS_IN_FLIGHT) this.startSync();
+    if (this.durability === 'os') {
+      this.settle(batch);
+      return;
+    }
+    this.startSync(batch);
   };
 
-  /** Starts the fdatasync that makes the committed, unsynced appends durable; a slot is free (see flush). */
-  private startSync(): void {
-    const sync: SyncGroup = { items: this.unsynced, done: false, error: null };
-    this.unsynced = [];
+  /** Starts the fdatasync that makes `items` (just committed) durable; a slot is free (see flush). */
+  private startSync(items: PendingAppend[]): void {
+    const sync: SyncGroup = { items, done: false, error: null };
     this.syncs.push(sync);
     fdatasync(this.walFd, (error) => {
       sync.done = true;
       sync.error = error;
       this.finishSyncs();
-      // The next sync starts at the end of this event-loop turn, not now: requests whose bytes
-      // arrived during the sync are read later in this same turn, committed, and join it.
-      if ((this.pending.length > 0 || this.unsynced.length > 0) && !this.flushScheduled) {
+      // The next group is written at the end of this event-loop turn, not now: requests whose
+      // bytes arrived during the sync are read later in this same turn and join it.
+      if (this.pending.length > 0 && !this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
       }
@@ -558,7 +553,7 @@ export class SqliteStore implements QueueStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.pending.length > 0) this.flush();
-    while (this.syncs.length > 0 || this.pending.length > 0 || this.unsynced.length > 0) {
+    while (this.syncs.length > 0 || this.pending.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     this.flushProgress();
