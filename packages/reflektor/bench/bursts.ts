@@ -76,6 +76,8 @@ interface Figures {
   failed: number;
   sent: number;
   serverUs: number;
+  /** The load tool's CPU time (this process) per answered request, µs. */
+  loaderUs: number;
   /** Longest time the load tool took to write one burst, ms (burst part only). */
   sendMs: number;
 }
@@ -103,14 +105,26 @@ function figuresOf(r: LoadResult, serverUs: number): Figures {
     failed: r.total - r.latencies.length,
     sent: r.total,
     serverUs,
+    loaderUs: Number.NaN,
     sendMs: Number.NaN,
   };
 }
 
+/** CPU this process (the load tool) has used so far, ms. */
+function loaderMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 async function measured(child: Child, run: () => Promise<LoadResult>): Promise<Figures> {
   const cpu0 = cpuMs(child);
+  const loader0 = loaderMs();
   const r = await run();
-  return figuresOf(r, ((cpuMs(child) - cpu0) * 1000) / Math.max(1, r.latencies.length));
+  const answered = Math.max(1, r.latencies.length);
+  return {
+    ...figuresOf(r, ((cpuMs(child) - cpu0) * 1000) / answered),
+    loaderUs: ((loaderMs() - loader0) * 1000) / answered,
+  };
 }
 
 type Scenario = (child: Child) => Promise<Figures>;
@@ -242,6 +256,19 @@ function table(suffix: string, title: string): void {
       `| throughput, os | ≥ 0.85× bare | ${Math.round(t(os)!.rps)} req/s | bare ${Math.round(t('bare')!.rps)} req/s | ${fmt(r)}× | ${mark(r >= 0.85)} |`,
     );
   }
+  // Two shared cores, saturated: req/s ≈ cores / (load tool CPU + server CPU per request), so a
+  // ratio bar is a CPU budget: the server CPU per request reflektor may spend to meet it.
+  const budget = (mine: string, peer: string, bar: number): void => {
+    const a = t(mine);
+    const b = t(peer);
+    if (!a || !b) return;
+    const allowed = (a.loaderUs + b.serverUs) / bar - a.loaderUs;
+    lines.push(
+      `| ↳ CPU budget, ${mine} | ≤ ${fmt(allowed, 1)} µs/req server CPU for ${bar}× ${peer} (load tool ${fmt(a.loaderUs, 1)} µs/req) | ${fmt(a.serverUs, 1)} µs/req | ${peer} ${fmt(b.serverUs, 1)} µs/req | ${a.serverUs <= allowed ? 'within' : `+${fmt(a.serverUs - allowed, 1)} µs over`} | |`,
+    );
+  };
+  budget(fsync, 'floor', 0.95);
+  budget(os, 'bare', 0.85);
   const p99Row = (part: string, label: string, mine: string, peer: string, slack: number): void => {
     const a = get(part, mine);
     const b = get(part, peer);
@@ -279,13 +306,13 @@ lines.push(
 table('', 'Delivery paused');
 table(' delivering', 'Delivering to one host');
 lines.push(
-  '| contender | scenario | req/s | p50 | p90 | p99 | not answered 2xx | server CPU µs/req |',
-  '|---|---|---:|---:|---:|---:|---:|---:|',
+  '| contender | scenario | req/s | p50 | p90 | p99 | not answered 2xx | server CPU µs/req | load tool CPU µs/req |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|',
 );
 for (const [k, f] of best) {
   const [part, name] = k.split('/');
   lines.push(
-    `| ${name} | ${part} | ${Math.round(f.rps)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${f.failed}/${f.sent} | ${fmt(f.serverUs, 0)} |`,
+    `| ${name} | ${part} | ${Math.round(f.rps)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${f.failed}/${f.sent} | ${fmt(f.serverUs, 0)} | ${fmt(f.loaderUs, 0)} |`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);
