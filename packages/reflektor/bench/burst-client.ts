@@ -23,7 +23,6 @@ export class BurstClient {
   private readonly request: Buffer;
 
   private constructor(
-    private readonly port: number,
     private readonly connections: number,
     private readonly perConnection: number,
     path: string,
@@ -44,7 +43,7 @@ export class BurstClient {
     headers: Record<string, string>,
     body: string,
   ): Promise<BurstClient> {
-    const client = new BurstClient(port, connections, perConnection, path, headers, body);
+    const client = new BurstClient(connections, perConnection, path, headers, body);
     await Promise.all(
       Array.from(
         { length: connections },

@@ -131,7 +131,8 @@ type Scenario = (child: Child) => Promise<Figures>;
 
 const scenarios: Record<string, { run: Scenario; better: (a: Figures, b: Figures) => boolean }> = {
   throughput: {
-    run: (child) => measured(child, () => load({ url: url(child), connections: 50, duration: seconds, ...request })),
+    run: (child) =>
+      measured(child, () => load({ url: url(child), connections: 50, duration: seconds, ...request })),
     better: (a, b) => a.rps > b.rps,
   },
   bursty: {

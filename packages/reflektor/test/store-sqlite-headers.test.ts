@@ -45,7 +45,13 @@ describe('sqlite store header lists', () => {
     db.prepare(
       `INSERT INTO records (seq, id, target, only_lane, method, url, headers, body, ordering_key, accepted_at)
        VALUES (?, ?, 't', NULL, 'POST', '/old', ?, ?, NULL, ?)`,
-    ).run(lists.length + 1, 'id-old', JSON.stringify(['x-old', 'v', 'x-b', '']), Buffer.from([9]), Date.now());
+    ).run(
+      lists.length + 1,
+      'id-old',
+      JSON.stringify(['x-old', 'v', 'x-b', '']),
+      Buffer.from([9]),
+      Date.now(),
+    );
     db.close();
     // Reopened, the lane reads what it has not completed from the database, not from memory.
     store = new SqliteStore({ dir, durability: 'fsync' });
