@@ -73,6 +73,8 @@ interface DeadRow extends RecordRow {
 
 const RING_SIZE = 16384;
 const ROWS_PER_INSERT = 32;
+/** Appends written in one transaction at most, when they arrive faster than the turn ends (see append). */
+const MAX_GROUP = 256;
 const PROGRESS_INTERVAL_MS = 100;
 /**
  * fdatasyncs of the WAL in flight at once. One: appends that arrive while it runs wait (uncommitted)
@@ -272,7 +274,11 @@ export class SqliteStore implements QueueStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ record, resolve, reject, stored: null });
-      if (!this.flushScheduled) {
+      // A burst read in one turn (thousands of pipelined requests) is written in groups of
+      // MAX_GROUP as it is read, not in one transaction at the end of the turn: the first
+      // requests are answered while later ones are still being parsed.
+      if (this.pending.length >= MAX_GROUP) this.writePending();
+      else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
       }
@@ -285,6 +291,10 @@ export class SqliteStore implements QueueStore {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    this.writePending();
+  };
+
+  private writePending(): void {
     // With fsync durability, appends that arrive while the fdatasyncs in flight run wait for one
     // of them to return and are then written in one transaction and synced together: fewer,
     // larger groups, and no commit whose sync could not start yet anyway.
@@ -303,7 +313,7 @@ export class SqliteStore implements QueueStore {
       return;
     }
     this.startSync(batch);
-  };
+  }
 
   /** Starts the fdatasync that makes `items` (just committed) durable; a slot is free (see flush). */
   private startSync(items: PendingAppend[]): void {
