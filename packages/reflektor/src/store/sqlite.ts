@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
 import { loadBetterSqlite3 } from '../sqlite-driver.js';
 import { DirectoryLock } from './dir-lock.js';
+import { decodeHeaderText, encodeHeaderText } from './header-text.js';
 import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
 
 const SqliteDatabase = loadBetterSqlite3();
@@ -72,6 +73,8 @@ interface DeadRow extends RecordRow {
 
 const RING_SIZE = 16384;
 const ROWS_PER_INSERT = 32;
+/** Appends written in one transaction at most, when they arrive faster than the turn ends (see append). */
+const MAX_GROUP = 256;
 const PROGRESS_INTERVAL_MS = 100;
 /**
  * fdatasyncs of the WAL in flight at once. One: appends that arrive while it runs wait (uncommitted)
@@ -91,7 +94,7 @@ function toStored(row: RecordRow): StoredRecord {
     onlyLane: row.only_lane,
     method: row.method,
     url: row.url,
-    headers: JSON.parse(row.headers) as string[],
+    headers: decodeHeaderText(row.headers),
     body: row.body,
     orderingKey: row.ordering_key,
     acceptedAt: row.accepted_at,
@@ -184,7 +187,7 @@ export class SqliteStore implements QueueStore {
             params[o + 3] = r.onlyLane;
             params[o + 4] = r.method;
             params[o + 5] = r.url;
-            params[o + 6] = JSON.stringify(r.headers);
+            params[o + 6] = encodeHeaderText(r.headers);
             params[o + 7] = r.body;
             params[o + 8] = r.orderingKey;
             params[o + 9] = r.acceptedAt;
@@ -271,7 +274,11 @@ export class SqliteStore implements QueueStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ record, resolve, reject, stored: null });
-      if (!this.flushScheduled) {
+      // A burst read in one turn (thousands of pipelined requests) is written in groups of
+      // MAX_GROUP as it is read, not in one transaction at the end of the turn: the first
+      // requests are answered while later ones are still being parsed.
+      if (this.pending.length >= MAX_GROUP) this.writePending();
+      else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
       }
@@ -284,6 +291,10 @@ export class SqliteStore implements QueueStore {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    this.writePending();
+  };
+
+  private writePending(): void {
     // With fsync durability, appends that arrive while the fdatasyncs in flight run wait for one
     // of them to return and are then written in one transaction and synced together: fewer,
     // larger groups, and no commit whose sync could not start yet anyway.
@@ -302,7 +313,7 @@ export class SqliteStore implements QueueStore {
       return;
     }
     this.startSync(batch);
-  };
+  }
 
   /** Starts the fdatasync that makes `items` (just committed) durable; a slot is free (see flush). */
   private startSync(items: PendingAppend[]): void {
