@@ -99,7 +99,6 @@ export class Scheduler {
     allowManyListeners(this.sharedController.signal);
     this.onAttemptTimeout = this.onAttemptTimeout.bind(this);
     this.onDelayOver = this.onDelayOver.bind(this);
-    this.slotSettled = this.slotSettled.bind(this);
     this.rateWake = new RateWake(() => this.pump());
   }
 
@@ -233,13 +232,13 @@ export class Scheduler {
   }
 
   private newSlot(): RunningSlot {
-    const slot = createSlot(this.slotSettled);
+    const slot = createSlot(this);
     this.slots.push(slot);
     return slot;
   }
 
   /** A task function returned: free its slot and carry on with its job or plain task. */
-  private slotSettled(slot: RunningSlot, ok: boolean, outcome: unknown): void {
+  slotSettled(slot: RunningSlot, ok: boolean, outcome: unknown): void {
     const job = slot.job;
     const task = slot.task as Task<unknown>;
     const resolve = slot.resolve;
