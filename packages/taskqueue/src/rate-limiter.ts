@@ -10,31 +10,34 @@ import { TokenBucket } from './token-bucket.js';
  */
 export class KeyRateLimiter {
   readonly #limit: RateLimit;
+  /** The keys with a job not finished; their buckets are kept. */
+  readonly #liveKeys: ReadonlyMap<TaskKey, KeyState>;
   readonly #buckets = new Map<TaskKey, TokenBucket>();
   #sweepAt = 1024;
 
-  constructor(limit: RateLimit) {
+  constructor(limit: RateLimit, liveKeys: ReadonlyMap<TaskKey, KeyState>) {
     this.#limit = limit;
+    this.#liveKeys = liveKeys;
   }
 
   /** The bucket of `keyState`'s key, made full at `time` if the key has none. */
-  bucketOf(keyState: KeyState, time: number, liveKeys: ReadonlyMap<TaskKey, KeyState>): TokenBucket {
+  bucketOf(keyState: KeyState, time: number): TokenBucket {
     if (keyState.bucket !== null) return keyState.bucket;
     const buckets = this.#buckets;
     let bucket = buckets.get(keyState.key);
     if (bucket === undefined) {
       bucket = new TokenBucket(this.#limit.limit, this.#limit.interval, time);
       buckets.set(keyState.key, bucket);
-      if (buckets.size >= this.#sweepAt) this.#sweep(time, liveKeys);
+      if (buckets.size >= this.#sweepAt) this.#sweep(time);
     }
     keyState.bucket = bucket;
     return bucket;
   }
 
   /** Forgets full buckets of idle keys. */
-  #sweep(time: number, liveKeys: ReadonlyMap<TaskKey, KeyState>): void {
+  #sweep(time: number): void {
     for (const [key, bucket] of this.#buckets) {
-      if (!liveKeys.has(key) && bucket.isFull(time)) this.#buckets.delete(key);
+      if (!this.#liveKeys.has(key) && bucket.isFull(time)) this.#buckets.delete(key);
     }
     this.#sweepAt = Math.max(1024, this.#buckets.size * 2);
   }

@@ -89,12 +89,13 @@ export class Scheduler {
     this.rateBucket =
       rateLimit === undefined ? null : new TokenBucket(rateLimit.limit, rateLimit.interval, now());
     const keyRateLimit = checkRateLimit('keyRateLimit', options.keyRateLimit);
-    this.keyRateLimiter = keyRateLimit === undefined ? null : new KeyRateLimiter(keyRateLimit);
     this.paused = options.paused === true;
     this.controlByDefault =
       this.defaults.timeout !== INFINITY ||
       (this.defaults.retries > 0 && this.defaults.maxElapsed !== INFINITY);
     this.keyOrdering = new KeyOrdering(maxActiveKeys, this.ready);
+    this.keyRateLimiter =
+      keyRateLimit === undefined ? null : new KeyRateLimiter(keyRateLimit, this.keyOrdering.keys);
     this.waiters = new QueueWaiters(this.listeners);
     allowManyListeners(this.sharedController.signal);
     this.onAttemptTimeout = this.onAttemptTimeout.bind(this);
@@ -157,20 +158,27 @@ export class Scheduler {
         );
         continue;
       }
-      const keyRateLimiter = this.keyRateLimiter;
-      if (keyRateLimiter !== null && job.keyState !== null) {
-        if (bucket === null) time = now();
-        const keyBucket = keyRateLimiter.bucketOf(job.keyState, time, this.keyOrdering.keys);
-        const wait = keyBucket.waitMs(time);
-        if (wait > 0) {
-          this.delay(job, wait);
-          continue;
-        }
-        keyBucket.take();
-      }
+      if (
+        this.keyRateLimiter !== null &&
+        job.keyState !== null &&
+        this.heldByKeyRate(job, bucket === null ? now() : time)
+      )
+        continue;
       if (bucket !== null) bucket.take();
       this.start(job);
     }
+  }
+
+  /** Takes a token from the job's key bucket, or parks the job until the key has one (true). */
+  private heldByKeyRate(job: Job, time: number): boolean {
+    const keyBucket = (this.keyRateLimiter as KeyRateLimiter).bucketOf(job.keyState as KeyState, time);
+    const wait = keyBucket.waitMs(time);
+    if (wait > 0) {
+      this.delay(job, wait);
+      return true;
+    }
+    keyBucket.take();
+    return false;
   }
 
   private start(job: Job): void {
@@ -204,8 +212,7 @@ export class Scheduler {
     else this.freeSlots = slot.nextFree;
     slot.job = job;
     if (this.listeners.hasStart) this.listeners.emit('start', this.eventOf(job));
-    if (this.waitingCount === 0) this.waiters.becameEmpty();
-    else if (this.waiters.sizeWaiters.length !== 0) this.waiters.sizeChanged(this.waitingCount);
+    this.waitingShrank();
     callTask(job.fn, signal, attempt, slot);
   }
 
@@ -226,9 +233,15 @@ export class Scheduler {
     if (this.listeners.hasStart) {
       this.listeners.emit('start', { key: undefined, priority: this.defaults.priority, attempt: 1 });
     }
-    if (this.waitingCount === 0) this.waiters.becameEmpty();
-    else if (this.waiters.sizeWaiters.length !== 0) this.waiters.sizeChanged(this.waitingCount);
+    this.waitingShrank();
     callTask(task, this.sharedController.signal, 1, slot);
+  }
+
+  /** Fewer tasks wait than before: resolve whoever waits for the queue to empty or shrink. */
+  private waitingShrank(): void {
+    const waiting = this.waitingCount;
+    if (waiting === 0) this.waiters.becameEmpty();
+    else if (this.waiters.sizeWaiters.length !== 0) this.waiters.sizeChanged(waiting);
   }
 
   private newSlot(): RunningSlot {
@@ -422,8 +435,7 @@ export class Scheduler {
     this.waitingCount--;
     this.finish(job);
     this.pump();
-    if (this.waitingCount === 0) this.waiters.becameEmpty();
-    else if (this.waiters.sizeWaiters.length !== 0) this.waiters.sizeChanged(this.waitingCount);
+    this.waitingShrank();
     if (this.runningCount === 0 && this.pendingCount === 0) this.waiters.becameIdle();
   }
 
