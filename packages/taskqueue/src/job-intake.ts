@@ -1,3 +1,4 @@
+import { cancelJob } from './cancellation.js';
 import { TaskAbortedError } from './errors.js';
 import { DONE, type Job, JobControl } from './job.js';
 import { checkPositive, checkPriority, type PushOptions, resolveTaskDefaults } from './options.js';
@@ -55,7 +56,8 @@ export function admitJob(scheduler: Scheduler, job: Job, options: PushOptions | 
         cancelBeforeQueued(scheduler, job, options, signal.reason);
         return;
       }
-      control.handleEvent = () => scheduler.cancel(job, new TaskAbortedError(signal.reason), signal.reason);
+      control.handleEvent = () =>
+        cancelJob(scheduler, job, new TaskAbortedError(signal.reason), signal.reason);
       signal.addEventListener('abort', control as EventListenerObject, { once: true });
     }
   }

@@ -2,7 +2,7 @@ import { now } from './clock.js';
 import type { TaskQueueCounters } from './counters.js';
 import { InvalidOptionError, TimeoutError } from './errors.js';
 import { Listeners, type TaskEvent } from './events.js';
-import { ADMISSION, DELAYED, DONE, Job, JobControl, JobList, KEY_WAIT, READY, RUNNING } from './job.js';
+import { DELAYED, DONE, Job, JobControl, JobList, KEY_WAIT, READY, RUNNING } from './job.js';
 import { KeyOrdering } from './key-ordering.js';
 import type { KeyState } from './key-state.js';
 import {
@@ -36,8 +36,9 @@ const INFINITY = Number.POSITIVE_INFINITY;
 /**
  * The engine behind `TaskQueue`: takes pushed tasks in, starts them while slots,
  * tokens and the pause state allow, and routes each outcome to success, retry or
- * failure. Per-key ordering, rate limits, retry decisions and waiters live in their
- * own modules; this holds the counts they all depend on. Internal: `TaskQueue` keeps
+ * failure. Intake of jobs with options, per-key ordering, rate limits, retry
+ * decisions, waiters, cancellation and shutdown live in their own modules; this holds
+ * the counts they all depend on. Internal: `TaskQueue` keeps
  * it in a private field, so none of this is reachable from outside the package.
  */
 export class Scheduler {
@@ -238,7 +239,7 @@ export class Scheduler {
   }
 
   /** Fewer tasks wait than before: resolve whoever waits for the queue to empty or shrink. */
-  private waitingShrank(): void {
+  waitingShrank(): void {
     const waiting = this.waitingCount;
     if (waiting === 0) this.waiters.becameEmpty();
     else if (this.waiters.sizeWaiters.length !== 0) this.waiters.sizeChanged(waiting);
@@ -404,38 +405,6 @@ export class Scheduler {
       else this.failJob(job, error);
     }
     (control.controller as AbortController).abort(error);
-    if (this.runningCount === 0 && this.pendingCount === 0) this.waiters.becameIdle();
-  }
-
-  /** Cancels one job: dropped if waiting, aborted if running; its caller is rejected with `error`. */
-  cancel(job: Job, error: Error, reason: unknown): void {
-    if (job.resolve === null) return;
-    const state = job.state;
-    this.counters.cancelled++;
-    this.rejectJob(job, error);
-    if (this.listeners.table.cancel.length !== 0)
-      this.listeners.emit('cancel', { ...this.eventOf(job), reason });
-    if (state === RUNNING) {
-      const control = job.control;
-      if (control !== null) {
-        clearTimeout(control.attemptTimer);
-        control.attemptTimer = undefined;
-        control.controller?.abort(reason);
-      }
-      return; // finished when its function returns
-    }
-    if (state === READY) this.ready.remove(job);
-    else if (state === DELAYED) {
-      const control = job.control as JobControl;
-      clearTimeout(control.delayTimer);
-      control.delayTimer = undefined;
-      this.delayed.remove(job);
-    } else if (state === ADMISSION) this.keyOrdering.admission.remove(job);
-    else (job.keyState as KeyState).waiting.remove(job); // KEY_WAIT
-    this.waitingCount--;
-    this.finish(job);
-    this.pump();
-    this.waitingShrank();
     if (this.runningCount === 0 && this.pendingCount === 0) this.waiters.becameIdle();
   }
 

@@ -1,3 +1,4 @@
+import { cancelJob } from './cancellation.js';
 import { QueueClosedError } from './errors.js';
 import type { Job } from './job.js';
 import type { Scheduler } from './scheduler.js';
@@ -17,7 +18,7 @@ export function stopScheduler(scheduler: Scheduler): void {
   // Tasks behind a key first, so releasing a key admits nothing new.
   const waiting = scheduler.keyOrdering.waitingJobs();
   waiting.push(...scheduler.delayed.toArray());
-  for (const job of waiting) scheduler.cancel(job, error, error);
+  for (const job of waiting) cancelJob(scheduler, job, error, error);
   scheduler.ready.drain((job, resolve, promise) => {
     if (job !== null) {
       abandon(scheduler, job, error);
@@ -27,7 +28,7 @@ export function stopScheduler(scheduler: Scheduler): void {
     cancelPlain(scheduler, resolve, promise, error, 0);
   });
   for (const slot of scheduler.slots) {
-    if (slot.job !== null) scheduler.cancel(slot.job, error, error);
+    if (slot.job !== null) cancelJob(scheduler, slot.job, error, error);
     else if (slot.resolve !== null) {
       const resolve = slot.resolve;
       slot.resolve = null;
