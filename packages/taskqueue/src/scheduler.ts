@@ -283,26 +283,42 @@ export class Scheduler {
           const event = { key: undefined, priority: this.defaults.priority, attempt: 1 };
           this.listeners.emit('success', { ...event, durationMs: now() - slot.startedAt });
         }
-      } else if (this.defaults.retries > 0 && !this.stopped) {
-        // Only now does the plain task need a job record, to wait and run again.
-        const retrying = new Job(task, resolve, promise);
-        retrying.priority = this.defaults.priority;
-        retrying.attempt = 1;
-        retrying.state = RUNNING;
-        this.attemptFailed(retrying, outcome);
+      } else if (this.plainTaskFailed(slot, task, resolve, promise, outcome)) {
         return;
-      } else {
-        this.counters.failed++;
-        this.pendingCount--;
-        settleRejected(resolve, promise, outcome);
-        if (this.listeners.table.failure.length !== 0) {
-          const event = { key: undefined, priority: this.defaults.priority, attempt: 1 };
-          this.listeners.emit('failure', { ...event, error: outcome, durationMs: now() - slot.startedAt });
-        }
       }
     }
     this.pump();
     if (this.runningCount === 0 && this.pendingCount === 0) this.waiters.becameIdle();
+  }
+
+  /**
+   * A plain task threw: it is retried (true: carried on as a job) or fails for good.
+   * Kept out of `slotSettled` so the success path stays small enough to inline.
+   */
+  private plainTaskFailed(
+    slot: RunningSlot,
+    task: Task<unknown>,
+    resolve: (value: unknown) => void,
+    promise: Promise<unknown> | null,
+    error: unknown,
+  ): boolean {
+    if (this.defaults.retries > 0 && !this.stopped) {
+      // Only now does the plain task need a job record, to wait and run again.
+      const retrying = new Job(task, resolve, promise);
+      retrying.priority = this.defaults.priority;
+      retrying.attempt = 1;
+      retrying.state = RUNNING;
+      this.attemptFailed(retrying, error);
+      return true;
+    }
+    this.counters.failed++;
+    this.pendingCount--;
+    settleRejected(resolve, promise, error);
+    if (this.listeners.table.failure.length !== 0) {
+      const event = { key: undefined, priority: this.defaults.priority, attempt: 1 };
+      this.listeners.emit('failure', { ...event, error, durationMs: now() - slot.startedAt });
+    }
+    return false;
   }
 
   private attemptSucceeded(job: Job, value: unknown): void {
