@@ -134,6 +134,14 @@ export class Host {
     this.recordLatency(Math.max(this.latencyEwmaMs * 4, 100), alpha, now);
   }
 
+  /** Cancels a pending end of ejection, if any. */
+  clearEjectionTimer(): void {
+    if (this.ejectionTimer !== null) {
+      clearTimeout(this.ejectionTimer);
+      this.ejectionTimer = null;
+    }
+  }
+
   snapshot(): HostInfo {
     return {
       url: this.url,

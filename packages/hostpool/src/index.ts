@@ -11,7 +11,8 @@ export {
   UnknownHostError,
 } from './errors.js';
 export type { EjectionReason, HostInfo, HostState } from './host.js';
-export { HostPool, type HostPoolEvents, type HostStateChange, type StateChangeReason } from './host-pool.js';
+export { HostPool } from './host-pool.js';
+export type { HostPoolEvents, HostStateChange, StateChangeReason } from './host-pool-events.js';
 export type {
   BalanceStrategy,
   DnsOptions,

@@ -4,6 +4,7 @@
  * backpressure. Zero dependencies; runs in Node.js and browsers.
  */
 export { parseRetryAfter } from './backoff.js';
+export type { TaskQueueCounters } from './counters.js';
 export {
   InvalidOptionError,
   QueueClosedError,
@@ -23,4 +24,4 @@ export type {
   TaskOptions,
   TaskQueueOptions,
 } from './options.js';
-export { type CloseOptions, TaskQueue, type TaskQueueCounters } from './task-queue.js';
+export { type CloseOptions, TaskQueue } from './task-queue.js';

@@ -29,7 +29,11 @@ export class Job {
   state = READY;
   prev: Job | null = null;
   next: Job | null = null;
-  /** Present only for tasks with a timeout, a caller signal, their own retry policy or a pending delay. */
+  /**
+   * Present only for tasks with a timeout, a caller signal, their own retry policy or a
+   * pending delay, for every task when queue defaults need one, and from its first start
+   * on while `success` or `failure` listeners need its run time.
+   */
   control: JobControl | null = null;
 
   constructor(fn: Task<unknown>, resolve: (value: unknown) => void, promise: Promise<unknown> | null) {
@@ -56,7 +60,11 @@ export class JobControl {
   timedOut: Error | null = null;
   /** Set when a timed-out attempt was already judged worth retrying. */
   retryApproved = false;
-  /** Receives the caller signal's `abort` event (an EventListener object, so no closure per job). */
+  /**
+   * Receives the caller signal's `abort` event: this control block is the listener
+   * object, so `finish` can remove it without keeping a second reference. Set only for
+   * jobs with a caller signal.
+   */
   handleEvent: (() => void) | undefined = undefined;
 
   /** The job's retry policy: its own when push options set one, else the queue's defaults. */
