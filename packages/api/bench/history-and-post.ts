@@ -27,15 +27,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadBetterSqlite3 } from '@backchannel/sqlite';
+import { freePort, percentile } from '@backchannel/testkit';
 import autocannon from 'autocannon';
 import { connectDb } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { loadBetterSqlite3 } from '../src/sqlite-driver.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,17 +61,6 @@ const apiCli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const reflektorCli = fileURLToPath(new URL('../../../reflektor/dist/src/cli.js', import.meta.url));
 /** Kernel clock ticks per second, for /proc/PID/stat's CPU times (100 on Linux). */
 const CLOCK_TICKS = 100;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 function child(args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
@@ -207,11 +196,6 @@ function lightweight(): Pick<autocannon.Options, 'histograms' | 'skipAggregateRe
     histograms: { latencies: inertHistogram(), requests: inertHistogram(), throughput: inertHistogram() },
     skipAggregateResult: true,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function newTally(): Tally {
@@ -350,7 +334,7 @@ async function main(): Promise<void> {
         String(reflektorPort),
         '--admin-port',
         String(adminPort),
-        '--data',
+        '--data-dir',
         join(dataDir, 'reflektor'),
         '--target',
         `http://127.0.0.1:${targetPort}`,
@@ -370,7 +354,7 @@ async function main(): Promise<void> {
         apiCli,
         '--port',
         String(apiPort),
-        '--data',
+        '--data-dir',
         dataDir,
         '--reflektor-url',
         `http://127.0.0.1:${reflektorPort}`,

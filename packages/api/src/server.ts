@@ -54,6 +54,8 @@ export interface ApiHandle {
 
 /** The port is taken: the message names it. */
 export class PortInUseError extends Error {
+  /** As node's listen error, so callers that check the code see it. */
+  readonly code = 'EADDRINUSE';
   readonly port: number;
   constructor(port: number) {
     super(`port ${port} is already in use`);

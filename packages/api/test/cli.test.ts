@@ -46,7 +46,7 @@ describe('backchannel-api CLI', () => {
     assert.equal(result.status, 0);
     for (const [flag, env] of [
       ['--port', 'PORT'],
-      ['--data', 'API_DATA_DIR'],
+      ['--data-dir', 'API_DATA_DIR'],
       ['--database-url', 'DATABASE_URL'],
       ['--reflektor-url', 'REFLEKTOR_URL'],
       ['--reflektor-token', 'REFLEKTOR_TOKEN'],
@@ -55,14 +55,14 @@ describe('backchannel-api CLI', () => {
       ['--log-level', 'LOG_LEVEL'],
       ['--log-format', 'LOG_FORMAT'],
     ]) {
-      assert.match(result.stdout, new RegExp(`${flag} .*\\(env ${env}\\)`), flag);
+      assert.match(result.stdout, new RegExp(`${flag} .*\\(env ${env}[;)]`), flag);
     }
   });
 
   test('a bad flag value exits 2 naming the flag; so does an unknown flag', () => {
     for (const [args, env, named] of [
       [['--port', 'eighty'], {}, '--port'],
-      [[], { PORT: '70000' }, '--port'],
+      [[], { PORT: '70000' }, 'PORT \\(environment\\)'],
       [['--reflektor-url', 'not a url'], {}, '--reflektor-url'],
       [['--participant-rate-limit', 'lots'], {}, '--participant-rate-limit'],
       [['--log-level', 'loud'], {}, '--log-level'],
@@ -79,7 +79,7 @@ describe('backchannel-api CLI', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const result = run(['--port', String(port), '--data', dataDir]);
+      const result = run(['--port', String(port), '--data-dir', dataDir]);
       assert.equal(result.status, 1);
       assert.match(result.stderr, new RegExp(`port ${port}`));
       assert.match(result.stderr, /--port or PORT/);
@@ -94,7 +94,17 @@ describe('backchannel-api CLI', () => {
       for (let i = 0; i < 5; i++) {
         const child = spawn(
           process.execPath,
-          [cli, '--port', '0', '--data', dataDir, '--reflektor-url', reflektor.url, '--log-format', 'json'],
+          [
+            cli,
+            '--port',
+            '0',
+            '--data-dir',
+            dataDir,
+            '--reflektor-url',
+            reflektor.url,
+            '--log-format',
+            'json',
+          ],
           { env: { ...cleanEnv, REFLEKTOR_TOKEN: 't' }, stdio: ['ignore', 'ignore', 'pipe'] },
         );
         let sent = false;
@@ -122,7 +132,7 @@ describe('backchannel-api CLI', () => {
       const reflektor = await new ReflektorRecorder().start();
       const child = spawn(
         process.execPath,
-        [cli, '--port', '0', '--data', dataDir, '--reflektor-url', reflektor.url, '--log-format', 'json'],
+        [cli, '--port', '0', '--data-dir', dataDir, '--reflektor-url', reflektor.url, '--log-format', 'json'],
         { env: { ...cleanEnv, REFLEKTOR_TOKEN: 'from-env' }, stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let stderr = '';

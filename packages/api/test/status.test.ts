@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadBetterSqlite3 } from '@backchannel/sqlite';
 import { request } from 'undici';
-import { loadBetterSqlite3 } from '../src/sqlite-driver.js';
 import { ApiFixture } from './helpers/api-fixture.js';
 
 const TOKEN = 'status-token-for-tests-0123456789';

@@ -1,5 +1,15 @@
+// `backchannel start`'s settings: one flag table (flag, variable, default, parser, help) that
+// gives the values, --help and the README's table, and the checks that span flags.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  helpText,
+  InvalidValue,
+  loggingFlags,
+  parse,
+  readFlags,
+  UsageError,
+  valueFlag,
+} from '@backchannel/service';
 
 /** Where and how `backchannel start` runs each piece. */
 export interface StackConfig {
@@ -31,146 +41,124 @@ export interface StackConfig {
   maxStreams: number;
 }
 
-/** One setting: its flag, its environment variable, its default and what it means. */
+/** A port that must be a real one: every piece of the stack listens on a known port. */
+const fixedPort = (raw: string): number => {
+  const value = /^\d{1,5}$/.test(raw.trim()) ? Number(raw) : 0;
+  if (value < 1 || value > 65_535) throw new InvalidValue('must be a port number from 1 to 65535');
+  return value;
+};
+const duration = parse.duration({ min: 1, max: 24 * 3_600_000, bareUnit: 's' });
+const count = parse.integer(1, 1_000_000_000);
+
+/** Every setting of `backchannel start`. */
+export const stackFlags = {
+  port: valueFlag({
+    env: 'PORT',
+    help: "the browser's origin: pages, /api and streams",
+    default: 3000,
+    parse: fixedPort,
+  }),
+  host: valueFlag({
+    env: 'BACKCHANNEL_HOST',
+    help: 'interface the origin listens on',
+    default: '0.0.0.0',
+    parse: parse.text,
+  }),
+  'api-port': valueFlag({
+    env: 'BACKCHANNEL_API_PORT',
+    help: 'api (rooms, messages, pages)',
+    default: 3001,
+    parse: fixedPort,
+  }),
+  'reflektor-port': valueFlag({
+    env: 'BACKCHANNEL_REFLEKTOR_PORT',
+    help: 'reflektor ingest',
+    default: 3002,
+    parse: fixedPort,
+  }),
+  'reflektor-admin-port': valueFlag({
+    env: 'BACKCHANNEL_REFLEKTOR_ADMIN_PORT',
+    help: 'reflektor admin (health, metrics, dead letters), loopback only',
+    default: 3003,
+    parse: fixedPort,
+  }),
+  'ekg-port': valueFlag({
+    env: 'BACKCHANNEL_EKG_PORT',
+    help: 'ekg streams and internal publish',
+    default: 3004,
+    parse: fixedPort,
+  }),
+  'data-dir': valueFlag({
+    env: 'BACKCHANNEL_DATA_DIR',
+    help: 'folder for the SQLite files',
+    default: './data',
+    parse: parse.text,
+  }),
+  'public-url': valueFlag({
+    env: 'BACKCHANNEL_PUBLIC_URL',
+    help: 'the URL people open (used in share links and webhook signatures)',
+    default: '',
+    defaultText: 'http://localhost:<port>',
+    parse: parse.url(),
+  }),
+  'header-timeout': valueFlag({
+    env: 'BACKCHANNEL_HEADER_TIMEOUT',
+    help: "time to receive a request's headers at the origin (then 408)",
+    default: 10_000,
+    defaultText: '10s',
+    parse: duration,
+  }),
+  'body-timeout': valueFlag({
+    env: 'BACKCHANNEL_BODY_TIMEOUT',
+    help: "time to receive a request's whole body at the origin (then 408)",
+    default: 30_000,
+    defaultText: '30s',
+    parse: duration,
+  }),
+  'idle-timeout': valueFlag({
+    env: 'BACKCHANNEL_IDLE_TIMEOUT',
+    help: 'silence allowed on a plain request at the origin (then close, or 504 from a silent upstream)',
+    default: 60_000,
+    defaultText: '60s',
+    parse: duration,
+  }),
+  'max-requests': valueFlag({
+    env: 'BACKCHANNEL_MAX_REQUESTS',
+    help: 'plain requests in flight at the origin (more get 503 origin_busy)',
+    default: 4096,
+    parse: count,
+  }),
+  'max-requests-per-address': valueFlag({
+    env: 'BACKCHANNEL_MAX_REQUESTS_PER_ADDRESS',
+    help: 'plain requests in flight at the origin from one address (more get 503)',
+    default: 512,
+    parse: count,
+  }),
+  'max-streams': valueFlag({
+    env: 'BACKCHANNEL_MAX_STREAMS',
+    help: 'live event streams open through the origin (more get 503)',
+    default: 20_000,
+    parse: count,
+  }),
+};
+
+/** One setting as --help and the README list it. */
 export interface Setting {
   flag: string;
   env: string;
-  key: keyof StackConfig;
-  kind: 'port' | 'string' | 'duration' | 'count';
   default: string;
   help: string;
 }
 
-export const settings: readonly Setting[] = [
-  {
-    flag: 'port',
-    env: 'PORT',
-    key: 'port',
-    kind: 'port',
-    default: '3000',
-    help: "the browser's origin: pages, /api and streams",
-  },
-  {
-    flag: 'host',
-    env: 'BACKCHANNEL_HOST',
-    key: 'host',
-    kind: 'string',
-    default: '0.0.0.0',
-    help: 'interface the origin listens on',
-  },
-  {
-    flag: 'api-port',
-    env: 'BACKCHANNEL_API_PORT',
-    key: 'apiPort',
-    kind: 'port',
-    default: '3001',
-    help: 'api (rooms, messages, pages)',
-  },
-  {
-    flag: 'reflektor-port',
-    env: 'BACKCHANNEL_REFLEKTOR_PORT',
-    key: 'reflektorPort',
-    kind: 'port',
-    default: '3002',
-    help: 'reflektor ingest',
-  },
-  {
-    flag: 'reflektor-admin-port',
-    env: 'BACKCHANNEL_REFLEKTOR_ADMIN_PORT',
-    key: 'reflektorAdminPort',
-    kind: 'port',
-    default: '3003',
-    help: 'reflektor admin (health, metrics, dead letters), loopback only',
-  },
-  {
-    flag: 'ekg-port',
-    env: 'BACKCHANNEL_EKG_PORT',
-    key: 'ekgPort',
-    kind: 'port',
-    default: '3004',
-    help: 'ekg streams and internal publish',
-  },
-  {
-    flag: 'data-dir',
-    env: 'BACKCHANNEL_DATA_DIR',
-    key: 'dataDir',
-    kind: 'string',
-    default: './data',
-    help: 'folder for the SQLite files',
-  },
-  {
-    flag: 'public-url',
-    env: 'BACKCHANNEL_PUBLIC_URL',
-    key: 'publicUrl',
-    kind: 'string',
-    default: 'http://localhost:<port>',
-    help: 'the URL people open (used in share links and webhook signatures)',
-  },
-  {
-    flag: 'log-level',
-    env: 'LOG_LEVEL',
-    key: 'logLevel',
-    kind: 'string',
-    default: 'info',
-    help: "debug, info, warning or error (Python's level names)",
-  },
-  {
-    flag: 'log-format',
-    env: 'LOG_FORMAT',
-    key: 'logFormat',
-    kind: 'string',
-    default: 'text',
-    help: 'text (readable) or json (one object per line)',
-  },
-  {
-    flag: 'header-timeout',
-    env: 'BACKCHANNEL_HEADER_TIMEOUT',
-    key: 'headerTimeoutMs',
-    kind: 'duration',
-    default: '10s',
-    help: "time to receive a request's headers at the origin (then 408)",
-  },
-  {
-    flag: 'body-timeout',
-    env: 'BACKCHANNEL_BODY_TIMEOUT',
-    key: 'bodyTimeoutMs',
-    kind: 'duration',
-    default: '30s',
-    help: "time to receive a request's whole body at the origin (then 408)",
-  },
-  {
-    flag: 'idle-timeout',
-    env: 'BACKCHANNEL_IDLE_TIMEOUT',
-    key: 'idleTimeoutMs',
-    kind: 'duration',
-    default: '60s',
-    help: 'silence allowed on a plain request at the origin (then close, or 504 from a silent upstream)',
-  },
-  {
-    flag: 'max-requests',
-    env: 'BACKCHANNEL_MAX_REQUESTS',
-    key: 'maxRequests',
-    kind: 'count',
-    default: '4096',
-    help: 'plain requests in flight at the origin (more get 503 origin_busy)',
-  },
-  {
-    flag: 'max-requests-per-address',
-    env: 'BACKCHANNEL_MAX_REQUESTS_PER_ADDRESS',
-    key: 'maxRequestsPerAddress',
-    kind: 'count',
-    default: '512',
-    help: 'plain requests in flight at the origin from one address (more get 503)',
-  },
-  {
-    flag: 'max-streams',
-    env: 'BACKCHANNEL_MAX_STREAMS',
-    key: 'maxStreams',
-    kind: 'count',
-    default: '20000',
-    help: 'live event streams open through the origin (more get 503)',
-  },
-];
+/** Every setting, flags and logging included, in --help order. */
+export const settings: readonly Setting[] = Object.entries({ ...stackFlags, ...loggingFlags }).map(
+  ([flag, spec]) => ({
+    flag,
+    env: spec.env ?? '',
+    default: spec.defaultText ?? String('default' in spec ? spec.default : ''),
+    help: spec.help,
+  }),
+);
 
 /** A setting that cannot be used; `flag` names what to fix. */
 export class ConfigError extends Error {
@@ -184,35 +172,7 @@ export class ConfigError extends Error {
   }
 }
 
-function parsePort(setting: Setting, raw: string, source: string): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 1 || value > 65535) {
-    throw new ConfigError(setting.flag, `${source} must be a port number from 1 to 65535, got "${raw}"`);
-  }
-  return value;
-}
-
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-
-function parseDuration(setting: Setting, raw: string, source: string): number {
-  const match = /^(\d{1,9})(ms|s|m)$/.exec(raw);
-  const value = match ? Number(match[1]) * (durationUnits[match[2] ?? 's'] ?? 1000) : 0;
-  if (!match || value < 1) {
-    throw new ConfigError(
-      setting.flag,
-      `${source} must be a duration such as 500ms, 10s or 2m, got "${raw}"`,
-    );
-  }
-  return value;
-}
-
-function parseCount(setting: Setting, raw: string, source: string): number {
-  const value = Number(raw);
-  if (!/^\d{1,9}$/.test(raw) || value < 1) {
-    throw new ConfigError(setting.flag, `${source} must be a whole number of at least 1, got "${raw}"`);
-  }
-  return value;
-}
+const portFlags = ['port', 'api-port', 'reflektor-port', 'reflektor-admin-port', 'ekg-port'] as const;
 
 /**
  * Reads the stack's settings from flags first, then environment variables, then defaults.
@@ -223,78 +183,53 @@ export function readStackConfig(
   env: NodeJS.ProcessEnv,
   cwd = process.cwd(),
 ): StackConfig {
-  const options = Object.fromEntries(settings.map((s) => [s.flag, { type: 'string' as const }]));
-  let values: Record<string, string | boolean | undefined>;
+  let values: ReturnType<typeof readFlags<typeof stackFlags & typeof loggingFlags>>['values'];
   try {
-    values = parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values;
+    const read = readFlags({ ...stackFlags, ...loggingFlags }, argv, env);
+    values = read.values;
   } catch (error) {
-    throw new ConfigError(
-      '',
-      `${(error as Error).message}. Run "backchannel start --help" for the list of flags.`,
-    );
-  }
-  const config: Record<string, string | number> = {};
-  for (const setting of settings) {
-    const fromFlag = values[setting.flag];
-    const fromEnv = env[setting.env];
-    const raw =
-      typeof fromFlag === 'string' ? fromFlag : fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
-    const source = typeof fromFlag === 'string' ? `--${setting.flag}` : `${setting.env}`;
-    if (setting.kind === 'port') {
-      config[setting.key] = parsePort(setting, raw ?? setting.default, source);
-    } else if (setting.kind === 'duration') {
-      config[setting.key] = parseDuration(setting, raw ?? setting.default, source);
-    } else if (setting.kind === 'count') {
-      config[setting.key] = parseCount(setting, raw ?? setting.default, source);
-    } else {
-      config[setting.key] = raw ?? setting.default;
+    if (error instanceof UsageError) {
+      throw new ConfigError(
+        error.flag ?? '',
+        `${error.message}. Run "backchannel start --help" for the list of flags.`,
+      );
     }
+    throw error;
   }
-  const result = config as unknown as StackConfig;
-  if (!['debug', 'info', 'warning', 'error'].includes(result.logLevel)) {
-    throw new ConfigError(
-      'log-level',
-      `--log-level / LOG_LEVEL must be debug, info, warning or error, got "${result.logLevel}"`,
-    );
-  }
-  if (result.logFormat !== 'text' && result.logFormat !== 'json') {
-    throw new ConfigError(
-      'log-format',
-      `--log-format / LOG_FORMAT must be "text" or "json", got "${result.logFormat}"`,
-    );
-  }
-  result.dataDir = resolve(cwd, result.dataDir);
-  if (result.publicUrl === 'http://localhost:<port>') result.publicUrl = `http://localhost:${result.port}`;
-  const ports = settings.filter((s) => s.kind === 'port');
-  for (const [i, a] of ports.entries()) {
-    for (const b of ports.slice(i + 1)) {
-      if (result[a.key] === result[b.key]) {
-        throw new ConfigError(
-          b.flag,
-          `--${a.flag} and --${b.flag} are both ${result[a.key]}: give each service its own port`,
-        );
+  for (const [i, a] of portFlags.entries()) {
+    for (const b of portFlags.slice(i + 1)) {
+      if (values[a] === values[b]) {
+        throw new ConfigError(b, `--${a} and --${b} are both ${values[a]}: give each service its own port`);
       }
     }
   }
-  return result;
+  return {
+    port: values.port,
+    host: values.host,
+    apiPort: values['api-port'],
+    reflektorPort: values['reflektor-port'],
+    reflektorAdminPort: values['reflektor-admin-port'],
+    ekgPort: values['ekg-port'],
+    dataDir: resolve(cwd, values['data-dir']),
+    publicUrl: values['public-url'] || `http://localhost:${values.port}`,
+    logLevel: values['log-level'] === 'critical' ? 'error' : values['log-level'],
+    logFormat: values['log-format'],
+    headerTimeoutMs: values['header-timeout'],
+    bodyTimeoutMs: values['body-timeout'],
+    idleTimeoutMs: values['idle-timeout'],
+    maxRequests: values['max-requests'],
+    maxRequestsPerAddress: values['max-requests-per-address'],
+    maxStreams: values['max-streams'],
+  };
 }
 
 /** The help text for `backchannel start`, listing every flag with its variable and default. */
 export function startHelp(): string {
-  const flagWidth = Math.max(22, ...settings.map((s) => s.flag.length));
-  const envWidth = Math.max(34, ...settings.map((s) => s.env.length));
-  const rows = settings.map(
-    (s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)} ${s.default.padEnd(24)} ${s.help}`,
+  return helpText(
+    { ...stackFlags, ...loggingFlags },
+    {
+      program: 'backchannel start',
+      summary: 'Starts the api, reflektor and ekg as child processes and serves the browser origin.',
+    },
   );
-  return [
-    'Usage: backchannel start [flags]',
-    '',
-    'Starts the api, reflektor and ekg as child processes and serves the browser origin.',
-    'Every flag can also be set with its environment variable; a flag wins over the variable.',
-    '',
-    `  ${'flag'.padEnd(flagWidth + 2)} ${'environment variable'.padEnd(envWidth)} ${'default'.padEnd(24)} meaning`,
-    ...rows,
-    `  ${'--help'.padEnd(flagWidth + 2)} show this help`,
-    '',
-  ].join('\n');
 }

@@ -91,7 +91,14 @@ function flags(values: Record<string, string | true>): string[] {
 }
 
 /** Environment variables that carry a secret to one of the services; each child gets only its own. */
-const secretVariables = ['EKG_SECRET', 'EKG_TOKEN', 'REFLEKTOR_TOKEN', 'REFLEKTOR_SIGN_SECRET'] as const;
+const secretVariables = [
+  'EKG_WEBHOOK_SECRET',
+  'EKG_SECRET',
+  'EKG_TOKEN',
+  'REFLEKTOR_TOKEN',
+  'REFLEKTOR_WEBHOOK_SECRET',
+  'REFLEKTOR_SIGN_SECRET',
+] as const;
 
 /**
  * The environment for one child: ours without any secret, plus the child's own secrets.
@@ -124,7 +131,7 @@ export function serviceSpecs(
         ...flags({ 'trusted-proxy': local }),
         ...flags({ 'trusted-proxy': '::1' }),
       ],
-      env: childEnv(env, { EKG_SECRET: secrets.signSecret }),
+      env: childEnv(env, { EKG_WEBHOOK_SECRET: secrets.signSecret }),
       readyUrl: `http://${local}:${config.ekgPort}/ready`,
     },
     reflektor: {
@@ -133,11 +140,11 @@ export function serviceSpecs(
       args: flags({
         port: String(config.reflektorPort),
         'admin-port': String(config.reflektorAdminPort),
-        data: join(config.dataDir, 'reflektor'),
+        'data-dir': join(config.dataDir, 'reflektor'),
         target: `http://${local}:${config.ekgPort}`,
         mode: 'broadcast',
       }),
-      env: childEnv(env, { REFLEKTOR_TOKEN: secrets.token, REFLEKTOR_SIGN_SECRET: secrets.signSecret }),
+      env: childEnv(env, { REFLEKTOR_TOKEN: secrets.token, REFLEKTOR_WEBHOOK_SECRET: secrets.signSecret }),
       readyUrl: `http://${local}:${config.reflektorAdminPort}/ready`,
     },
     api: {
@@ -145,7 +152,7 @@ export function serviceSpecs(
       script: cliOf('@backchannel/api'),
       args: flags({
         port: String(config.apiPort),
-        data: join(config.dataDir, 'api'),
+        'data-dir': join(config.dataDir, 'api'),
         'reflektor-url': `http://${local}:${config.reflektorPort}`,
         'public-url': config.publicUrl,
         // The status page gathers reflektor's and ekg's figures over loopback.

@@ -42,7 +42,10 @@ describe('readStackConfig', () => {
     );
     assert.throws(() => readStackConfig(['--colour'], {}), /--help/);
     assert.throws(() => readStackConfig(['--log-format', 'xml'], {}), /--log-format/);
-    assert.throws(() => readStackConfig([], { LOG_LEVEL: 'loud' }), /--log-level \/ LOG_LEVEL/);
+    assert.throws(
+      () => readStackConfig([], { LOG_LEVEL: 'loud' }),
+      /LOG_LEVEL \(environment\) must be one of/,
+    );
   });
 
   it('lists every flag with its variable in the help', () => {

@@ -14,13 +14,13 @@ describe('serviceSpecs', () => {
         spec.name,
       );
     }
-    assert.equal(specs.ekg.env.EKG_SECRET, 'whsec_c2VjcmV0');
+    assert.equal(specs.ekg.env.EKG_WEBHOOK_SECRET, 'whsec_c2VjcmV0');
     assert.equal(specs.ekg.env.REFLEKTOR_TOKEN, undefined);
     assert.equal(specs.reflektor.env.REFLEKTOR_TOKEN, '-Xy_token');
-    assert.equal(specs.reflektor.env.REFLEKTOR_SIGN_SECRET, 'whsec_c2VjcmV0');
+    assert.equal(specs.reflektor.env.REFLEKTOR_WEBHOOK_SECRET, 'whsec_c2VjcmV0');
     assert.equal(specs.api.env.REFLEKTOR_TOKEN, '-Xy_token');
-    assert.equal(specs.api.env.REFLEKTOR_SIGN_SECRET, undefined);
-    assert.equal(specs.api.env.EKG_SECRET, undefined);
+    assert.equal(specs.api.env.REFLEKTOR_WEBHOOK_SECRET, undefined);
+    assert.equal(specs.api.env.EKG_WEBHOOK_SECRET, undefined);
   });
 
   it('passes each value joined to its flag, so a value starting with a dash stays a value', () => {
@@ -31,9 +31,9 @@ describe('serviceSpecs', () => {
   it('wires the services to each other on the configured ports and data folder', () => {
     const specs = serviceSpecs(config, { signSecret: 'whsec_c2VjcmV0', token: 't' });
     assert.ok(specs.reflektor.args.includes('--target=http://127.0.0.1:3004'));
-    assert.ok(specs.reflektor.args.includes('--data=/srv/bc/reflektor'));
+    assert.ok(specs.reflektor.args.includes('--data-dir=/srv/bc/reflektor'));
     assert.ok(specs.api.args.includes('--reflektor-url=http://127.0.0.1:3002'));
-    assert.ok(specs.api.args.includes('--data=/srv/bc/api'));
+    assert.ok(specs.api.args.includes('--data-dir=/srv/bc/api'));
     assert.ok(specs.ekg.args.includes('--host=127.0.0.1'));
     assert.ok(specs.ekg.args.includes('--trusted-proxy=127.0.0.1'));
     assert.ok(!specs.ekg.args.includes('--trust-proxy'));

@@ -9,6 +9,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { percentile } from '@backchannel/testkit';
 import { Pool } from 'undici';
 import type { WorkerReport, WorkerStart } from './worker.js';
 
@@ -216,12 +217,6 @@ async function collect(
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 const ekgArgs = [

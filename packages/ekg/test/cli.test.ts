@@ -18,7 +18,7 @@ test('--help lists every flag with its env variable and default', () => {
   assert.equal(result.status, 0);
   for (const flag of [
     '--port',
-    '--secret',
+    '--webhook-secret',
     '--token',
     '--buffer',
     '--cors-origin',
@@ -27,16 +27,17 @@ test('--help lists every flag with its env variable and default', () => {
   ]) {
     assert.ok(result.stdout.includes(flag), flag);
   }
-  assert.match(result.stdout, /env EKG_PORT, default 3004/);
-  assert.match(result.stdout, /env EKG_BUFFER, default 1000/);
+  assert.match(result.stdout, /env EKG_PORT; default 3004/);
+  assert.match(result.stdout, /env EKG_BUFFER; default 1000/);
+  assert.match(result.stdout, /--secret \(use --webhook-secret\)/);
 });
 
 test('bad flags exit 2 naming the flag', () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
-    [[], {}, /--secret \(EKG_SECRET\) or --token \(EKG_TOKEN\) is required/],
-    [['--secret', 'plain'], {}, /--secret \(EKG_SECRET\) must be "whsec_"/],
-    [['--token', 't', '--buffer', '0'], {}, /--buffer \(EKG_BUFFER\)/],
-    [['--token', 't'], { EKG_PORT: 'abc' }, /--port \(EKG_PORT\)/],
+    [[], {}, /--webhook-secret \(EKG_WEBHOOK_SECRET\) or --token \(EKG_TOKEN\) is required/],
+    [['--webhook-secret', 'plain'], {}, /--webhook-secret must be "whsec_"/],
+    [['--token', 't', '--buffer', '0'], {}, /--buffer must be a whole number from 1/],
+    [['--token', 't'], { EKG_PORT: 'abc' }, /EKG_PORT \(environment\) must be a port number/],
     [['--token', 't', '--log-format', 'xml'], {}, /--log-format/],
     [['--token', 't', '--nope'], {}, /--nope/],
   ];
@@ -54,10 +55,28 @@ test('a port in use exits 1 naming the port and how to change it', async () => {
   try {
     const result = run(['--token', 't', '--host', '127.0.0.1', '--port', String(port)]);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, new RegExp(`port ${port} is in use: choose another with --port or EKG_PORT`));
+    assert.match(
+      result.stderr,
+      new RegExp(`port ${port} is already in use .*choose another with --port or EKG_PORT`),
+    );
   } finally {
     blocker.close();
   }
+});
+
+test('the old spelling --secret still works, with one deprecation warning', async () => {
+  const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+  const ekg = await spawnEkg(['--secret', secret], {
+    EKG_PORT: '0',
+    EKG_HOST: '127.0.0.1',
+    LOG_FORMAT: 'text',
+  });
+  try {
+    assert.equal((ekg.stderr.match(/--secret is deprecated: use --webhook-secret/g) ?? []).length, 1);
+  } finally {
+    ekg.child.kill('SIGTERM');
+  }
+  assert.deepEqual(await ekg.exited, { code: 0, signal: null });
 });
 
 test('env variables configure it; /health and /ready answer; SIGTERM exits 0', async () => {

@@ -76,7 +76,7 @@ export async function startReflektor(args: string[]): Promise<Child & { data: st
   const child = track(
     spawn(
       process.execPath,
-      [here('../src/cli.js'), '--port', '0', '--admin-port', '0', '--data', data, ...args],
+      [here('../src/cli.js'), '--port', '0', '--admin-port', '0', '--data-dir', data, ...args],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, LOG_FORMAT: 'text', LOG_LEVEL: 'info' },

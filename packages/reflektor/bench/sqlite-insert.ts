@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBetterSqlite3 } from '../src/sqlite-driver.js';
+import { loadBetterSqlite3 } from '@backchannel/sqlite';
 
 const { values } = parseArgs({
   options: {

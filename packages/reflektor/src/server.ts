@@ -135,7 +135,7 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
       if (error instanceof DirectoryInUseError) {
         throw new ReflektorError(
           'data_dir',
-          `--data ${dir} is in use by another reflektor (pid ${error.pid}); stop it, or give this one its own --data directory (if no reflektor runs, delete ${error.lockFile}).`,
+          `--data-dir ${dir} is in use by another reflektor (pid ${error.pid}); stop it, or give this one its own --data-dir (if no reflektor runs, delete ${error.lockFile}).`,
         );
       }
       if (isDriverLoadError(error as NodeJS.ErrnoException)) {
@@ -146,7 +146,7 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
       }
       throw new ReflektorError(
         'data_dir',
-        `--data ${dir}: cannot open the queue there (${message}); choose a writable directory.`,
+        `--data-dir ${dir}: cannot open the queue there (${message}); choose a writable directory.`,
       );
     }
   }

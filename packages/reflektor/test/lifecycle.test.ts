@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { ReflektorError } from '../src/errors.js';
-import { FLAGS, parseCli } from '../src/options.js';
+import { parseCli, reflektorFlags } from '../src/options.js';
 import { runCli, startCli } from './process.js';
 import { Upstream, waitFor } from './upstream.js';
 
@@ -26,7 +26,7 @@ describe('reflektor process', () => {
 
   it('loses no acknowledged request to SIGKILL under load, and resumes after restart', async () => {
     const data = join(dir, 'kill');
-    const args = ['--data', data, '--target', upstream.url, '--token', 't'];
+    const args = ['--data-dir', data, '--target', upstream.url, '--token', 't'];
     const first = await startCli(args);
     const agent = new Agent({ connections: 32 });
     const acked: string[] = [];
@@ -75,7 +75,7 @@ describe('reflektor process', () => {
     const down = await new Upstream().start();
     const downUrl = down.url;
     await down.stop();
-    const run = await startCli(['--data', data, '--target', downUrl, '--retry-max', '200ms']);
+    const run = await startCli(['--data-dir', data, '--target', downUrl, '--retry-max', '200ms']);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await request(`http://127.0.0.1:${run.port}/x`, { method: 'POST', body: `t${i}` });
@@ -84,7 +84,7 @@ describe('reflektor process', () => {
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     await down.start();
-    const again = await startCli(['--data', data, '--target', downUrl]);
+    const again = await startCli(['--data-dir', data, '--target', downUrl]);
     try {
       await waitFor('delivery after restart', () => ids.every((id) => down.ids().includes(id)));
     } finally {
@@ -97,7 +97,7 @@ describe('reflektor process', () => {
   it('--help lists every flag with its env variable', async () => {
     const { code, stdout } = await runCli(['--help']);
     assert.equal(code, 0);
-    for (const [name, spec] of Object.entries(FLAGS)) {
+    for (const [name, spec] of Object.entries(reflektorFlags)) {
       assert.ok(stdout.includes(`--${name}`), `--${name} in help`);
       if (spec.env) assert.ok(stdout.includes(spec.env), `${spec.env} in help`);
     }
@@ -120,7 +120,7 @@ describe('reflektor process', () => {
       [['--target', upstream.url, '--max-body', 'lots'], '--max-body'],
       [['--target', upstream.url, '--max-age', '3 weeks'], '--max-age'],
       [['--target', upstream.url, '--port', '70000'], '--port'],
-      [['--target', upstream.url, '--sign-secret', 'plain'], '--sign-secret'],
+      [['--target', upstream.url, '--webhook-secret', 'plain'], '--webhook-secret'],
       [['--target', upstream.url, '--store', 'mysql://x'], '--store'],
       [['--config', join(dir, 'missing.json')], '--config'],
     ];
@@ -189,7 +189,7 @@ describe('reflektor process', () => {
       const used = await runCli([
         '--target',
         upstream.url,
-        '--data',
+        '--data-dir',
         join(dir, 'p'),
         '--port',
         String(port),
@@ -207,7 +207,7 @@ describe('reflektor process', () => {
     const unwritable = await runCli([
       '--target',
       upstream.url,
-      '--data',
+      '--data-dir',
       join(file, 'sub'),
       '--port',
       '0',
@@ -215,17 +215,17 @@ describe('reflektor process', () => {
       '0',
     ]);
     assert.equal(unwritable.code, 1);
-    assert.match(unwritable.stderr, /--data/);
+    assert.match(unwritable.stderr, /--data-dir/);
   });
 
   it('refuses a data dir another live reflektor uses, and takes over one a killed process left', async () => {
     const data = join(dir, 'shared');
-    const first = await startCli(['--target', upstream.url, '--data', data]);
+    const first = await startCli(['--target', upstream.url, '--data-dir', data]);
     try {
       const second = await runCli([
         '--target',
         upstream.url,
-        '--data',
+        '--data-dir',
         data,
         '--port',
         '0',
@@ -235,7 +235,7 @@ describe('reflektor process', () => {
       assert.equal(second.code, 1);
       assert.match(
         second.stderr,
-        new RegExp(`--data .* is in use by another reflektor \\(pid ${first.child.pid}\\)`),
+        new RegExp(`--data-dir .* is in use by another reflektor \\(pid ${first.child.pid}\\)`),
       );
       assert.match(second.stderr, /code=data_dir/);
       // The first one was not disturbed: it still accepts.
@@ -248,7 +248,7 @@ describe('reflektor process', () => {
     }
     // SIGKILL left the lock file behind with a pid that no longer runs: the next start takes it over.
     assert.equal(readFileSync(join(data, 'reflektor.pid'), 'utf8').trim(), String(first.child.pid));
-    const next = await startCli(['--target', upstream.url, '--data', data]);
+    const next = await startCli(['--target', upstream.url, '--data-dir', data]);
     next.child.kill('SIGTERM');
     assert.equal(await next.exited, 0);
     // A clean stop removes it.

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { loadBetterSqlite3 } from '@backchannel/sqlite';
 import { type NewRecord, SqliteStore } from '../src/index.js';
-import { loadBetterSqlite3 } from '../src/sqlite-driver.js';
 
 const root = mkdtempSync(join(tmpdir(), 'reflektor-headers-'));
 after(() => rmSync(root, { recursive: true, force: true }));

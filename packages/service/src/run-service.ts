@@ -156,6 +156,14 @@ export async function runService<T extends FlagTable>(
   try {
     running = await definition.start(values, log);
   } catch (error) {
+    if (error instanceof UsageError) {
+      // A combination of flags the table cannot check on its own (e.g. one of two is required).
+      stderr.write(
+        `${definition.program}: ${error.message}\nRun "${definition.program} --help" to see every flag.\n`,
+      );
+      exit(2);
+      return;
+    }
     const listen = describeListenError(error, table, values as Record<string, unknown>);
     log.error(listen ?? `could not start: ${error instanceof Error ? error.message : String(error)}`);
     exit(1);

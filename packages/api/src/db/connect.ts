@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadBetterSqlite3, startCheckpointer } from '@backchannel/sqlite';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { loadBetterSqlite3 } from '../sqlite-driver.js';
-import { startCheckpointer } from './checkpointer.js';
 import { registerWriter, runDirectly } from './prepared.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statement-cache.js';

@@ -134,7 +134,12 @@ class ScaleOut implements ChaosTarget {
         }),
       );
     for (const [i, port] of [e1, e2].entries()) {
-      add(`ekg-${i + 1}`, 'ekg', [`--port=${port}`, `--secret=${secret}`, '--trust-proxy'], port as number);
+      add(
+        `ekg-${i + 1}`,
+        'ekg',
+        [`--port=${port}`, `--webhook-secret=${secret}`, '--trust-proxy'],
+        port as number,
+      );
     }
     for (const [i, [port, admin]] of [
       [r1, r1Admin],
@@ -146,13 +151,13 @@ class ScaleOut implements ChaosTarget {
         [
           `--port=${port}`,
           `--admin-port=${admin}`,
-          `--data=${join(this.work, `reflektor-${i + 1}`)}`,
+          `--data-dir=${join(this.work, `reflektor-${i + 1}`)}`,
           `--store=${this.redis.url}`,
           `--target=http://127.0.0.1:${e1}`,
           `--target=http://127.0.0.1:${e2}`,
           '--mode=broadcast',
           `--token=${token}`,
-          `--sign-secret=${secret}`,
+          `--webhook-secret=${secret}`,
         ],
         admin as number,
       );
@@ -163,7 +168,7 @@ class ScaleOut implements ChaosTarget {
         'api',
         [
           `--port=${port}`,
-          `--data=${join(this.work, `api-${i + 1}`)}`,
+          `--data-dir=${join(this.work, `api-${i + 1}`)}`,
           `--database-url=${databaseUrl}`,
           `--database-schema=${this.schema}`,
           `--redis-url=${this.redis.url}`,

@@ -1,9 +1,9 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { checkpointWorkerUrl, loadBetterSqlite3 } from '@backchannel/sqlite';
 import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
-import { loadBetterSqlite3 } from '../sqlite-driver.js';
 import { DirectoryLock } from './dir-lock.js';
 import { decodeHeaderText, encodeHeaderText } from './header-text.js';
 import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
@@ -143,7 +143,7 @@ export class SqliteStore implements QueueStore {
       this.db = new SqliteDatabase(file);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      // Checkpoints run on a worker thread (checkpointer.ts), never inside an ingest commit.
+      // Checkpoints run on a worker thread (@backchannel/sqlite), never inside an ingest commit.
       this.db.pragma('wal_autocheckpoint = 0');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS records (
@@ -164,11 +164,20 @@ export class SqliteStore implements QueueStore {
       const dirFd = openSync(options.dir, 'r');
       fsyncSync(dirFd);
       closeSync(dirFd);
-      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {
-        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+      this.checkpointer = new Worker(checkpointWorkerUrl, {
+        workerData: { path: file, intervalMs: CHECKPOINT_INTERVAL_MS },
       });
       this.checkpointer.unref();
-      const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records').get() as { seq: number | null };
+      // Compaction deletes records every lane has passed, so the records table alone can be
+      // empty while cursors still point past its seqs: continue after the highest seq anything
+      // remembers, or new records would get seqs the lanes think they are done with.
+      const last = this.db
+        .prepare(
+          `SELECT MAX(seq) AS seq FROM (
+             SELECT MAX(seq) AS seq FROM records UNION ALL SELECT MAX(watermark) FROM cursors
+             UNION ALL SELECT MAX(seq) FROM done UNION ALL SELECT MAX(seq) FROM dead)`,
+        )
+        .get() as { seq: number | null };
       this.nextSeq = (last.seq ?? 0) + 1;
       this.durableSeq = this.nextSeq - 1;
       this.insertMany = this.db.transaction((batch: PendingAppend[]) => {

@@ -111,7 +111,7 @@ export async function openSqliteReplayStore(options: SqliteReplayStoreOptions): 
     throw new TypeError('path: give a database file path, or an open database.');
   let Database: new (path: string) => SqliteDatabase;
   try {
-    Database = (await import('../sqlite-driver.js')).loadBetterSqlite3() as unknown as new (
+    Database = (await import('@backchannel/sqlite')).loadBetterSqlite3() as unknown as new (
       path: string,
     ) => SqliteDatabase;
   } catch (error) {

@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
+/** The worker script `startCheckpointer` runs (for owners that manage the worker themselves). */
+export const checkpointWorkerUrl = new URL('./checkpoint-worker.js', import.meta.url);
+
 /** A background WAL checkpointer (see `startCheckpointer`). */
 export interface Checkpointer {
   /** Stops the worker and closes its connection. */
@@ -23,7 +26,7 @@ export async function startCheckpointer(
   intervalMs: number,
   connection: { disableInline(): void; restoreInline(): void },
 ): Promise<Checkpointer> {
-  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+  const worker = new Worker(checkpointWorkerUrl, {
     workerData: { path, intervalMs },
   });
   worker.unref();
