@@ -1,19 +1,6 @@
-/** Event types the api emits (DESIGN.md, "The event envelope"). */
-export type EventType =
-  | 'message.created'
-  | 'message.deleted'
-  | 'room.paused'
-  | 'room.resumed'
-  | 'room.closed'
-  | 'room.updated';
+import type { EventEnvelope as Envelope, EventType } from '@backchannel/envelope';
 
-/** One event as published to reflektor and returned by the catch-up route. */
-export interface EventEnvelope {
-  room: string;
-  /** Per room, strictly increasing, assigned in the same transaction as the change. */
-  seq: number;
-  type: EventType;
-  /** ISO 8601, UTC, milliseconds. */
-  at: string;
-  data: Record<string, unknown>;
-}
+export type { EventType } from '@backchannel/envelope';
+
+/** One event as the api publishes it to reflektor and returns it from the catch-up route. */
+export type EventEnvelope = Envelope<EventType, Record<string, unknown>>;

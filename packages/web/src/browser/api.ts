@@ -1,5 +1,5 @@
 // The api as the pages see it: same-origin fetches to /api, errors turned into ApiError.
-
+import type { EventEnvelope } from '@backchannel/envelope';
 /** Room status as the api reports it. */
 export type RoomStatus = 'open' | 'paused' | 'closed' | 'expired';
 
@@ -34,14 +34,8 @@ export interface MessagePage {
   next: string | null;
 }
 
-/** The event envelope (DESIGN.md). */
-export interface RoomEvent {
-  room: string;
-  seq: number;
-  type: string;
-  at: string;
-  data: Record<string, unknown>;
-}
+/** An event as the page receives it (the envelope every service agrees on). */
+export type RoomEvent = EventEnvelope<string, Record<string, unknown>>;
 
 /** A failed api call: `code` is the api's stable error code, or `network` when nothing answered. */
 export class ApiError extends Error {
