@@ -1,9 +1,16 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { endWithLingeringClose } from '@backchannel/api/lingering-close';
-import { Admission, type Refusal } from './admission.js';
+import { Admission } from './admission.js';
+import { bodyPrefetchBytes, prefetchBody } from './body-prefetch.js';
+import { forwardHttp, type HttpRoute } from './http-forward.js';
+import { busy, clientErrorAnswer, notFound, rawError, sendError, unavailable } from './origin-errors.js';
 import { parseRequestTarget } from './request-target.js';
+import { targetOf, UpstreamState } from './upstream-state.js';
+import { tunnelWebSocket } from './websocket-tunnel.js';
+
+export { bodyPrefetchBytes } from './body-prefetch.js';
+export { originSecurityHeaders } from './origin-errors.js';
 
 /** Where the origin sends each request. */
 export interface OriginUpstreams {
@@ -66,241 +73,9 @@ export const originDefaults = {
   maxHeaderBytes: 16_384,
 } as const satisfies Required<OriginOptions>;
 
-/**
- * How much of a request body the origin reads before it takes an upstream connection. A slow
- * upload waits here, under the body timeout, instead of holding a connection to the api;
- * bodies up to this size reach the api in one piece.
- */
-export const bodyPrefetchBytes = 64 * 1024;
-
 /** Paths that are for the operator, on the services' own loopback ports, never the public. */
 const internalPath = /^\/metrics(?:\/|$)/i;
 const streamPath = /^\/rooms\/[^/]+\/(?:events|ws)$/;
-/** The status page's live stream: served by the api, but open for as long as the page is. */
-const liveStatusPath = /^\/status\/events$/;
-
-// RFC 9110 §7.6.1: connection-specific fields are not forwarded.
-const hopByHop = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-]);
-
-/** Carried by every response the origin writes itself, and added to proxied event streams. */
-export const originSecurityHeaders: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-resource-policy': 'same-origin',
-};
-
-interface Target {
-  host: string;
-  port: number;
-}
-
-function targetOf(base: string): Target {
-  const url = new URL(base);
-  return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
-}
-
-/** The client's X-Forwarded-For with the address this origin saw appended last. */
-function forwardedFor(req: IncomingMessage): string {
-  const remote = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  return prior ? `${prior}, ${remote}` : remote;
-}
-
-function forwardedHeaders(req: IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
-  }
-  headers['x-forwarded-for'] = forwardedFor(req);
-  headers['x-forwarded-host'] = req.headers.host ?? '';
-  headers['x-forwarded-proto'] = 'http';
-  return headers;
-}
-
-/** One error the origin answers itself, with its stable code. */
-interface OriginError {
-  status: number;
-  code: string;
-  message: string;
-  retryAfter?: number;
-  close?: boolean;
-}
-
-function errorBody(error: OriginError): string {
-  return JSON.stringify({ error: { code: error.code, message: error.message } });
-}
-
-/** Writes an origin error on a response; once headers went out, the only honest answer is a cut. */
-function sendError(res: ServerResponse, error: OriginError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = errorBody(error);
-  const headers: http.OutgoingHttpHeaders = {
-    ...originSecurityHeaders,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  };
-  if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
-  if (error.close) headers.connection = 'close';
-  res.writeHead(error.status, headers);
-  res.end(body);
-}
-
-/** The same error as raw bytes, for a socket that has no ServerResponse (client errors, upgrades). */
-function rawError(error: OriginError): string {
-  const body = errorBody(error);
-  const lines = [
-    `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status] ?? 'Error'}`,
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Cache-Control: no-store',
-    'Connection: close',
-    ...Object.entries(originSecurityHeaders).map(([name, value]) => `${name}: ${value}`),
-  ];
-  if (error.retryAfter !== undefined) lines.push(`Retry-After: ${error.retryAfter}`);
-  return `${lines.join('\r\n')}\r\n\r\n${body}`;
-}
-
-const notFound: OriginError = { status: 404, code: 'not_found', message: 'no such page' };
-
-function busy(refusal: Refusal): OriginError {
-  const what =
-    refusal === 'streams'
-      ? 'too many live streams are open'
-      : refusal === 'requests_per_address'
-        ? 'too many requests from your address are in progress'
-        : 'too many requests are in progress';
-  return {
-    status: 503,
-    code: 'origin_busy',
-    message: `${what}; try again in a moment`,
-    retryAfter: 1,
-  };
-}
-
-function unavailable(service: string, status = 502): OriginError {
-  return {
-    status,
-    code: 'upstream_unavailable',
-    message: `the ${service} service is not answering; try again in a moment`,
-    retryAfter: 1,
-  };
-}
-
-/** One upstream's connections, the requests in flight to it, and what waits while it is held. */
-class UpstreamState {
-  // No fixed pool size: the origin's admission limits bound what is in flight.
-  agent = new http.Agent({ keepAlive: true });
-  inFlight = 0;
-  held = false;
-  readonly waiting = new Set<(go: boolean) => void>();
-  #drained: (() => void)[] = [];
-
-  constructor(readonly target: Target) {}
-
-  /** Runs `forward` now, or once the upstream is released (`go` false: the wait timed out). */
-  whenOpen(forward: (go: boolean) => void, timeoutMs: number): void {
-    if (!this.held) {
-      forward(true);
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.waiting.delete(waiter);
-      forward(false);
-    }, timeoutMs);
-    const waiter = (go: boolean) => {
-      clearTimeout(timer);
-      forward(go);
-    };
-    this.waiting.add(waiter);
-  }
-
-  begin(): void {
-    this.inFlight++;
-  }
-
-  end(): void {
-    this.inFlight--;
-    if (this.inFlight === 0) for (const done of this.#drained.splice(0)) done();
-  }
-
-  drained(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((done) => this.#drained.push(done));
-  }
-
-  open(): void {
-    this.held = false;
-    // Keep-alive sockets to the stopped process are stale: start over with a fresh pool.
-    const old = this.agent;
-    this.agent = new http.Agent({ keepAlive: true });
-    old.destroy();
-    const waiting = [...this.waiting];
-    this.waiting.clear();
-    for (const go of waiting) go(true);
-  }
-
-  close(): void {
-    this.agent.destroy();
-    const waiting = [...this.waiting];
-    this.waiting.clear();
-    for (const go of waiting) go(false);
-  }
-}
-
-/** How a request's body arrived before the upstream was chosen. */
-interface Prefetched {
-  chunks: Buffer[];
-  /** The whole body is in `chunks`. */
-  complete: boolean;
-}
-
-/**
- * Reads up to {@link bodyPrefetchBytes} of `req`'s body (all of it when smaller), then pauses it.
- * Calls `done` with what arrived, or never when the client goes away first.
- */
-function prefetchBody(req: IncomingMessage, done: (body: Prefetched) => void): void {
-  const noBody =
-    req.headers['content-length'] === undefined || req.headers['content-length'] === '0'
-      ? req.headers['transfer-encoding'] === undefined
-      : false;
-  if (noBody || req.complete) {
-    req.resume();
-    done({ chunks: [], complete: true });
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const finish = (complete: boolean) => {
-    req.off('data', onData);
-    req.off('end', onEnd);
-    if (!complete) req.pause();
-    done({ chunks, complete });
-  };
-  const onData = (chunk: Buffer) => {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= bodyPrefetchBytes) finish(false);
-  };
-  const onEnd = () => finish(true);
-  req.on('data', onData);
-  req.on('end', onEnd);
-}
 
 /**
  * Serves the browser's single origin: streams go to ekg, everything else to the api.
@@ -328,6 +103,14 @@ export function startOrigin(
   };
   // Streams hold their connection for hours; they are never reused, so no keep-alive pool.
   const streamAgent = new http.Agent({ keepAlive: false });
+  const plainRoute: HttpRoute = {
+    service: 'api',
+    upstream: states.api,
+    stream: false,
+    streamAgent,
+    idleTimeoutMs: settings.idleTimeoutMs,
+  };
+  const eventStreamRoute: HttpRoute = { ...plainRoute, service: 'ekg', upstream: states.ekg, stream: true };
 
   const server = http.createServer(
     {
@@ -369,7 +152,8 @@ export function startOrigin(
         req.socket.setTimeout(0);
         states.ekg.whenOpen((go) => {
           if (!go) sendError(res, unavailable('ekg', 503));
-          else if (!res.destroyed) forward(req, res, target.forward, { chunks: [], complete: true }, true);
+          else if (!res.destroyed)
+            forwardHttp(req, res, target.forward, { chunks: [], complete: true }, eventStreamRoute);
         }, settings.holdTimeoutMs);
         return;
       }
@@ -391,108 +175,20 @@ export function startOrigin(
         if (res.writableEnded || res.destroyed) return;
         states.api.whenOpen((go) => {
           if (!go) sendError(res, unavailable('api', 503));
-          else if (!res.destroyed && !res.writableEnded) forward(req, res, target.forward, body, false);
+          else if (!res.destroyed && !res.writableEnded)
+            forwardHttp(req, res, target.forward, body, plainRoute);
         }, settings.holdTimeoutMs);
       });
     },
   );
   server.timeout = settings.idleTimeoutMs;
 
-  const forward = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    body: Prefetched,
-    isStream: boolean,
-  ) => {
-    const state = isStream ? states.ekg : states.api;
-    const target = state.target;
-    // Streams stay open for hours: only plain requests count as in flight.
-    if (!isStream && !liveStatusPath.test(path)) {
-      state.begin();
-      res.once('close', () => state.end());
-    }
-    const headers = forwardedHeaders(req);
-    if (body.complete && !isStream) {
-      const length = body.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-      if (length > 0 || req.headers['transfer-encoding'] !== undefined) {
-        // The whole body is here: send it with its length rather than chunked.
-        headers['content-length'] = String(length);
-      }
-    }
-    let responded = false;
-    const upstream = http.request({
-      host: target.host,
-      port: target.port,
-      method: req.method,
-      path,
-      headers,
-      agent: isStream ? streamAgent : state.agent,
-      timeout: isStream ? 0 : settings.idleTimeoutMs,
-    });
-    // While the upstream thinks, its own idle timeout (504) applies, not the client's.
-    if (!isStream) req.socket.setTimeout(0);
-    upstream.on('response', (upstreamRes) => {
-      responded = true;
-      if (!isStream) req.socket.setTimeout(settings.idleTimeoutMs);
-      const out: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(upstreamRes.headers)) {
-        if (value !== undefined && !hopByHop.has(name)) out[name] = value;
-      }
-      if (isStream) {
-        for (const [name, value] of Object.entries(originSecurityHeaders)) out[name] ??= value;
-      }
-      const early = !req.complete;
-      if (early) {
-        // An early answer (a 413 before the body was read): stop sending the body upstream,
-        // and close the connection once the client has read the answer (lingering close).
-        req.unpipe(upstream);
-        out.connection = 'close';
-      }
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
-      if (isStream) res.flushHeaders();
-      upstreamRes.pipe(res, { end: !early });
-      if (early) upstreamRes.once('end', () => endWithLingeringClose(req, res));
-      upstreamRes.on('error', () => res.destroy());
-    });
-    upstream.on('timeout', () => {
-      if (!responded)
-        sendError(res, {
-          status: 504,
-          code: 'upstream_timeout',
-          message: 'the api took too long to answer; try again',
-        });
-      upstream.destroy();
-    });
-    upstream.on('error', () => {
-      // After the answer started, a write error (the upstream stopped reading an unwanted body) is not a failure.
-      if (!responded) sendError(res, unavailable(isStream ? 'ekg' : 'api'));
-    });
-    res.on('close', () => {
-      // A cut answer, or a body that never fully arrived (timeout, early answer): that
-      // upstream connection cannot be reused.
-      if (!res.writableFinished || !req.complete) upstream.destroy();
-    });
-    for (const chunk of body.chunks) upstream.write(chunk);
-    if (body.complete) upstream.end();
-    else {
-      req.pipe(upstream);
-      req.resume();
-    }
-  };
-
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const answer: OriginError =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? { status: 431, code: 'headers_too_large', message: 'the request headers are too large' }
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? { status: 408, code: 'header_timeout', message: 'the request headers did not arrive in time' }
-          : { status: 400, code: 'bad_request', message: 'the request is not valid HTTP/1.1' };
-    socket.end(rawError(answer));
+    socket.end(rawError(clientErrorAnswer(error)));
     setTimeout(() => socket.destroy(), 1000).unref();
   });
 
@@ -521,36 +217,9 @@ export function startOrigin(
     if (socket instanceof net.Socket) socket.setTimeout(0);
     states.ekg.whenOpen((go) => {
       if (!go) socket.end(rawError(unavailable('ekg', 503)));
-      else if (!socket.destroyed) tunnel(req, target.forward, socket, head);
+      else if (!socket.destroyed) tunnelWebSocket(req, target.forward, socket, head, states.ekg.target);
     }, settings.holdTimeoutMs);
   });
-
-  const tunnel = (req: IncomingMessage, path: string, socket: Duplex, head: Buffer) => {
-    const ekg = states.ekg.target;
-    const upstream = net.connect(ekg.port, ekg.host, () => {
-      const lines = [`${req.method} ${path} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        if (req.rawHeaders[i]?.toLowerCase() === 'x-forwarded-for') continue;
-        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-      }
-      lines.push(`X-Forwarded-For: ${forwardedFor(req)}`, '', '');
-      upstream.write(lines.join('\r\n'));
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    const closeBoth = () => {
-      upstream.destroy();
-      socket.destroy();
-    };
-    upstream.on('error', () => {
-      if (socket.writable) socket.end(rawError(unavailable('ekg')));
-      closeBoth();
-    });
-    socket.on('error', closeBoth);
-    socket.on('close', () => upstream.destroy());
-    upstream.on('close', () => socket.destroy());
-  };
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
