@@ -7,4 +7,6 @@ export { type EventEnvelope, isRoomName, parseEnvelopes, ROOM_NAME } from './env
 export { EkgError } from './errors.js';
 export type { GapNotice } from './frame.js';
 export type { PublishResult } from './publish.js';
-export { type EkgOptions, type EkgServer, type RoomStats, startEkg } from './server.js';
+export type { RoomStats } from './room-stats.js';
+export { type EkgServer, startEkg } from './server.js';
+export type { EkgOptions } from './settings.js';

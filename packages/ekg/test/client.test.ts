@@ -127,4 +127,26 @@ describe('ekg/client', () => {
       connection.close();
     }
   });
+
+  test('a JavaScript caller reaches only lastSeq and close(), not the internals', async () => {
+    const ekg = await startEkg({ port: 0, host: '127.0.0.1', tokens: ['test-token'] });
+    const record = recorder();
+    const connection = connect(`http://127.0.0.1:${ekg.port}`, 'sealed', record.options);
+    try {
+      await waitUntil(() => ekg.roomStats('sealed')?.subscribers === 1, 'the subscriber');
+      const seen = connection as unknown as Record<string, unknown>;
+      assert.deepEqual(Object.keys(seen), ['lastSeq']);
+      assert.deepEqual(Object.getOwnPropertyNames(Object.getPrototypeOf(connection)).sort(), [
+        'close',
+        'constructor',
+      ]);
+      // With a reachable open() a second stream would leak, outside close()'s reach.
+      for (const name of ['open', 'receive', 'schedule', 'options', 'attempt']) {
+        assert.equal(seen[name], undefined, name);
+      }
+    } finally {
+      connection.close();
+      await ekg.close();
+    }
+  });
 });

@@ -39,6 +39,32 @@ describe('limits', () => {
     }
   });
 
+  test('an empty last X-Forwarded-For entry counts against the peer address', async () => {
+    const ekg = await startEkg({
+      port: 0,
+      host: '127.0.0.1',
+      tokens: ['test-token'],
+      maxConnectionsPerIp: 1,
+      trustProxy: true,
+    });
+    const base = `http://127.0.0.1:${ekg.port}`;
+    try {
+      const blank = new SseReader(`${base}/rooms/xff/events`, { 'X-Forwarded-For': '192.0.2.1, ' });
+      await waitUntil(() => blank.status === 200, 'the first stream');
+      const forwarded = new SseReader(`${base}/rooms/xff/events`, { 'X-Forwarded-For': '192.0.2.9' });
+      await waitUntil(() => forwarded.status !== 0, 'the forwarded stream');
+      assert.equal(forwarded.status, 200);
+      const direct = new SseReader(`${base}/rooms/xff/events`);
+      await waitUntil(() => direct.status !== 0, 'the refusal');
+      assert.equal(direct.status, 503, 'the blank entry counted against 127.0.0.1');
+      blank.close();
+      forwarded.close();
+      direct.close();
+    } finally {
+      await ekg.close();
+    }
+  });
+
   test('X-Forwarded-For is believed only from a listed proxy address', async () => {
     for (const [trusted, secondStatus] of [
       [['127.0.0.1'], 200],

@@ -107,165 +107,166 @@ interface ControlMessage {
 
 class RoomStream implements Connection {
   lastSeq: number;
-  private readonly baseUrl: string;
-  private readonly room: string;
-  private readonly options: ConnectOptions;
-  private readonly transport: Transport;
-  private readonly minDelay: number;
-  private readonly maxDelay: number;
-  private eventSource: EventSourceLike | undefined;
-  private webSocket: WebSocketLike | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private attempt = 0;
-  private closed = false;
-  private currentStatus: ConnectionStatus | undefined;
+  readonly #baseUrl: string;
+  readonly #room: string;
+  readonly #options: ConnectOptions;
+  readonly #transport: Transport;
+  readonly #minDelay: number;
+  readonly #maxDelay: number;
+  #eventSource: EventSourceLike | undefined;
+  #webSocket: WebSocketLike | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  #closed = false;
+  #currentStatus: ConnectionStatus | undefined;
 
   constructor(baseUrl: string, room: string, options: ConnectOptions) {
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.room = room;
-    this.options = options;
-    this.transport = options.transport ?? 'sse';
-    this.minDelay = options.minDelay ?? 500;
-    this.maxDelay = options.maxDelay ?? 30000;
+    this.#baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#room = room;
+    this.#options = options;
+    this.#transport = options.transport ?? 'sse';
+    this.#minDelay = options.minDelay ?? 500;
+    this.#maxDelay = options.maxDelay ?? 30000;
     this.lastSeq = options.lastSeq ?? -1;
-    this.status('connecting');
-    this.open();
+    this.#status('connecting');
+    this.#open();
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.disconnect();
-    this.status('closed');
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#disconnect();
+    this.#status('closed');
   }
 
   /** Reports status changes only: several failed attempts in a row are one `reconnecting`. */
-  private status(status: ConnectionStatus): void {
-    if (status === this.currentStatus) return;
-    this.currentStatus = status;
-    this.options.onStatus?.(status);
+  #status(status: ConnectionStatus): void {
+    if (status === this.#currentStatus) return;
+    this.#currentStatus = status;
+    this.#options.onStatus?.(status);
   }
 
-  private streamUrl(suffix: string): string {
+  #streamUrl(suffix: string): string {
     const query = this.lastSeq >= 0 ? `?lastEventId=${this.lastSeq}` : '';
-    return `${this.baseUrl}/rooms/${encodeURIComponent(this.room)}/${suffix}${query}`;
+    return `${this.#baseUrl}/rooms/${encodeURIComponent(this.#room)}/${suffix}${query}`;
   }
 
-  private webSocketUrl(): string {
-    let url = this.streamUrl('ws');
+  #webSocketUrl(): string {
+    let url = this.#streamUrl('ws');
     if (url.startsWith('/')) url = `${globalThis.location.origin}${url}`;
     return url.replace(/^http/, 'ws');
   }
 
-  private open(): void {
-    if (this.transport === 'websocket') this.openWebSocket();
-    else this.openEventSource();
+  #open(): void {
+    if (this.#transport === 'websocket') this.#openWebSocket();
+    else this.#openEventSource();
   }
 
-  private openEventSource(): void {
+  #openEventSource(): void {
     const EventSourceClass =
-      this.options.EventSource ?? (globalThis.EventSource as new (url: string) => EventSourceLike);
-    const source = new EventSourceClass(this.streamUrl('events'));
-    this.eventSource = source;
+      this.#options.EventSource ?? (globalThis.EventSource as new (url: string) => EventSourceLike);
+    const source = new EventSourceClass(this.#streamUrl('events'));
+    this.#eventSource = source;
     const onEnvelope = (event: MessageEvent) => {
-      if (source === this.eventSource) this.receive(JSON.parse(event.data as string) as Envelope);
+      if (source === this.#eventSource) this.#receive(JSON.parse(event.data as string) as Envelope);
     };
     for (const type of ENVELOPE_TYPES) source.addEventListener(type, onEnvelope);
-    for (const type of this.options.extraTypes ?? []) source.addEventListener(type, onEnvelope);
+    for (const type of this.#options.extraTypes ?? []) source.addEventListener(type, onEnvelope);
     source.addEventListener('message', onEnvelope);
     source.addEventListener('gap', (event) => {
-      if (source === this.eventSource) this.receiveGap(JSON.parse(event.data as string) as Gap);
+      if (source === this.#eventSource) this.#receiveGap(JSON.parse(event.data as string) as Gap);
     });
     source.addEventListener('reconnect', (event) => {
-      if (source === this.eventSource) this.serverRestart(JSON.parse(event.data as string) as ControlMessage);
+      if (source === this.#eventSource)
+        this.#serverRestart(JSON.parse(event.data as string) as ControlMessage);
     });
     source.onopen = () => {
-      if (source === this.eventSource) this.live();
+      if (source === this.#eventSource) this.#live();
     };
     // EventSource would reconnect by itself, without our backoff or resume point: take over.
     source.onerror = () => {
-      if (source === this.eventSource) this.dropped();
+      if (source === this.#eventSource) this.#dropped();
     };
   }
 
-  private openWebSocket(): void {
+  #openWebSocket(): void {
     const WebSocketClass =
-      this.options.WebSocket ?? (globalThis.WebSocket as new (url: string) => WebSocketLike);
-    const socket = new WebSocketClass(this.webSocketUrl());
-    this.webSocket = socket;
+      this.#options.WebSocket ?? (globalThis.WebSocket as new (url: string) => WebSocketLike);
+    const socket = new WebSocketClass(this.#webSocketUrl());
+    this.#webSocket = socket;
     socket.onopen = () => {
-      if (socket === this.webSocket) this.live();
+      if (socket === this.#webSocket) this.#live();
     };
     socket.onmessage = (event) => {
-      if (socket !== this.webSocket) return;
+      if (socket !== this.#webSocket) return;
       const message = JSON.parse(String(event.data)) as ControlMessage;
-      if (typeof message.seq === 'number') this.receive(message as unknown as Envelope);
-      else if (message.type === 'gap') this.receiveGap(message as unknown as Gap);
-      else if (message.type === 'reconnect') this.serverRestart(message);
+      if (typeof message.seq === 'number') this.#receive(message as unknown as Envelope);
+      else if (message.type === 'gap') this.#receiveGap(message as unknown as Gap);
+      else if (message.type === 'reconnect') this.#serverRestart(message);
     };
     socket.onclose = () => {
-      if (socket === this.webSocket) this.dropped();
+      if (socket === this.#webSocket) this.#dropped();
     };
     socket.onerror = () => {
-      if (socket === this.webSocket) this.dropped();
+      if (socket === this.#webSocket) this.#dropped();
     };
   }
 
-  private disconnect(): void {
-    const source = this.eventSource;
-    const socket = this.webSocket;
-    this.eventSource = undefined;
-    this.webSocket = undefined;
+  #disconnect(): void {
+    const source = this.#eventSource;
+    const socket = this.#webSocket;
+    this.#eventSource = undefined;
+    this.#webSocket = undefined;
     source?.close();
     socket?.close();
   }
 
-  private live(): void {
-    this.attempt = 0;
-    this.status('live');
+  #live(): void {
+    this.#attempt = 0;
+    this.#status('live');
   }
 
-  private receive(envelope: Envelope): void {
+  #receive(envelope: Envelope): void {
     const lastSeq = this.lastSeq;
     if (lastSeq >= 0) {
       if (envelope.seq <= lastSeq) return;
       if (envelope.seq > lastSeq + 1)
-        this.options.onGap?.({ room: this.room, from: lastSeq + 1, to: envelope.seq - 1 });
+        this.#options.onGap?.({ room: this.#room, from: lastSeq + 1, to: envelope.seq - 1 });
     }
     this.lastSeq = envelope.seq;
-    this.options.onEvent(envelope);
+    this.#options.onEvent(envelope);
   }
 
-  private receiveGap(gap: Gap): void {
+  #receiveGap(gap: Gap): void {
     if (gap.to <= this.lastSeq) return;
     const from = Math.max(gap.from, this.lastSeq + 1);
     this.lastSeq = gap.to;
-    this.options.onGap?.({ room: this.room, from, to: gap.to });
+    this.#options.onGap?.({ room: this.#room, from, to: gap.to });
   }
 
   /** The server is restarting and said when to come back: no backoff, its delay is already jittered. */
-  private serverRestart(message: ControlMessage): void {
-    const after = typeof message.after === 'number' && message.after >= 0 ? message.after : this.minDelay;
-    this.attempt = 0;
-    this.schedule(after);
+  #serverRestart(message: ControlMessage): void {
+    const after = typeof message.after === 'number' && message.after >= 0 ? message.after : this.#minDelay;
+    this.#attempt = 0;
+    this.#schedule(after);
   }
 
-  private dropped(): void {
-    const ceiling = Math.min(this.maxDelay, this.minDelay * 2 ** this.attempt);
-    this.attempt++;
+  #dropped(): void {
+    const ceiling = Math.min(this.#maxDelay, this.#minDelay * 2 ** this.#attempt);
+    this.#attempt++;
     // "Equal jitter": half fixed, half random, so clients spread out but never retry at once.
-    this.schedule(ceiling / 2 + Math.random() * (ceiling / 2));
+    this.#schedule(ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
-  private schedule(delay: number): void {
-    this.disconnect();
-    if (this.closed) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.status('reconnecting');
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.closed) this.open();
+  #schedule(delay: number): void {
+    this.#disconnect();
+    if (this.#closed) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#status('reconnecting');
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#closed) this.#open();
     }, delay);
   }
 }
