@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { loadBetterSqlite3 } from '@backchannel/sqlite';
 import { ParticipantCookies } from '../src/security/participant.js';
 import { ApiFixture } from './helpers/api-fixture.js';
 import { CookieJarClient } from './helpers/cookie-client.js';
@@ -59,6 +59,8 @@ describe('participant cookie', () => {
     assert.equal((await script.post('identity', 'no cookie here', 'bot')).status, 201);
 
     let addressId = '';
+    // The driver for this Node.js (better-sqlite3 13 on Node.js 22 and newer).
+    const Database = loadBetterSqlite3();
     const db = new Database(join(fixture.database.dataDir, 'api.sqlite'), { readonly: true });
     try {
       const rows = db

@@ -25,19 +25,51 @@ export class DirectWriter {
   private readonly socket: Socket;
   /** False for sockets whose bytes must go through the stream (TLS). */
   private readonly direct: boolean;
+  /** Bytes written through another path (an HTTP response) that have not reached the socket yet. */
+  private readonly heldElsewhere: () => number;
   private handle: SocketHandle | null = null;
   private fd = -1;
+  /** Bytes waiting for what was written elsewhere to reach the socket first, in order. */
+  private waiting: Buffer[] = [];
 
-  constructor(socket: Socket) {
+  /**
+   * `heldElsewhere`: for a socket that an HTTP response also writes to (SSE: its headers and first
+   * line), how many of the response's bytes are still held by the response rather than the
+   * socket. Node.js 22 and newer keep a corked response's chunks in the response until the end of
+   * the tick; bytes written to the socket meanwhile would overtake them.
+   */
+  constructor(socket: Socket, heldElsewhere: () => number = () => 0) {
     this.socket = socket;
     this.direct = !('encrypted' in socket);
+    this.heldElsewhere = heldElsewhere;
   }
 
   /**
-   * Writes `bytes`. Returns true when the kernel took all of them at once; false when some went
+   * Writes `bytes`, after everything written to the socket (or held for it) before. Returns true
+   * when the kernel took all of them at once, or they wait their turn; false when some went
    * through the stream (queued there: check the backlog).
    */
   write(bytes: Buffer): boolean {
+    if (this.waiting.length > 0 || this.heldElsewhere() > 0) {
+      if (this.waiting.push(bytes) === 1) setImmediate(writeWaiting, this);
+      return true;
+    }
+    return this.writeNow(bytes);
+  }
+
+  /** Writes what waits, if what it waited for has reached the socket; else waits another turn. */
+  flushWaiting(): void {
+    if (this.waiting.length === 0) return;
+    if (this.heldElsewhere() > 0 && !this.socket.destroyed) {
+      setImmediate(writeWaiting, this);
+      return;
+    }
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const bytes of waiting) this.writeNow(bytes);
+  }
+
+  private writeNow(bytes: Buffer): boolean {
     const socket = this.socket;
     const handle = (socket as unknown as { _handle: SocketHandle | null })._handle;
     if (
@@ -69,4 +101,8 @@ export class DirectWriter {
     socket.write(written === 0 ? bytes : bytes.subarray(written));
     return false;
   }
+}
+
+function writeWaiting(writer: DirectWriter): void {
+  writer.flushWaiting();
 }

@@ -44,8 +44,8 @@ export function websocketTextFrame(payload: Buffer): Buffer {
 }
 
 /** `text` as one chunk of a `Transfer-Encoding: chunked` body (RFC 9112 §7.1). */
-function httpChunk(text: string): Buffer {
-  const payload = Buffer.from(text);
+export function httpChunk(text: string | Buffer): Buffer {
+  const payload = typeof text === 'string' ? Buffer.from(text) : text;
   return Buffer.concat([Buffer.from(`${payload.length.toString(16)}\r\n`), payload, Buffer.from('\r\n')]);
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Connections } from './connections.js';
 import { DirectWriter } from './direct-write.js';
-import { type FramedEvent, type GapNotice, SSE_HEARTBEAT, sseGap, sseReconnect } from './frame.js';
+import { type FramedEvent, type GapNotice, httpChunk, SSE_HEARTBEAT, sseGap, sseReconnect } from './frame.js';
 import type { Room } from './room.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -14,11 +14,14 @@ const STREAM_HEADERS: Record<string, string> = {
   'X-Accel-Buffering': 'no',
 };
 
+/** A heartbeat comment as one chunk of the stream's chunked body. */
+const HEARTBEAT_CHUNK = httpChunk(SSE_HEARTBEAT);
+
 /**
- * One Server-Sent Events stream (`GET /rooms/:room/events`). Events are written as prebuilt HTTP
- * chunks straight to the socket (one write per client, the same Buffer for all); rare messages
- * (gaps, heartbeats, the end) go through the response, which frames its own chunks. Both paths
- * write synchronously once the headers are flushed, so their order is kept.
+ * One Server-Sent Events stream (`GET /rooms/:room/events`). After the response's headers and
+ * first line, everything (events as prebuilt HTTP chunks, the same Buffer for all; gaps and
+ * heartbeats framed the same way) goes through one DirectWriter, which waits for the response's
+ * own bytes to reach the socket first, so the order on the wire is the order of the calls.
  */
 export class SseSubscriber implements Subscriber {
   readonly transport = 'sse';
@@ -43,7 +46,8 @@ export class SseSubscriber implements Subscriber {
     this.response = response;
     this.socket = socket;
     this.connections = connections;
-    this.writer = new DirectWriter(socket);
+    // What the response holds that the socket does not have yet (its headers and first line).
+    this.writer = new DirectWriter(socket, () => response.writableLength - socket.writableLength);
   }
 
   sendEvent(event: FramedEvent, checkBacklog: boolean): boolean {
@@ -61,18 +65,20 @@ export class SseSubscriber implements Subscriber {
   }
 
   sendGap(gap: GapNotice): void {
-    this.response.write(sseGap(gap));
+    this.writer.write(httpChunk(sseGap(gap)));
   }
 
   sendHeartbeat(): void {
-    this.response.write(SSE_HEARTBEAT);
+    this.writer.write(HEARTBEAT_CHUNK);
   }
 
   sendReconnectAndClose(after: number): void {
+    this.writer.flushWaiting();
     this.response.end(sseReconnect(after));
   }
 
   close(): void {
+    this.writer.flushWaiting();
     this.response.end();
   }
 }
