@@ -6,21 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPage } from './chromium.js';
+import { createRoom, openRoom, post } from './room-page.js';
 import { startTestStack, type TestStack } from './test-stack.js';
-
-async function openRoom(page: Page, url: string, nickname: string): Promise<void> {
-  await page.goto(url);
-  await page.locator('#connection[data-state="live"]').waitFor();
-  await page.fill('#nickname', nickname);
-  await page.press('#nickname', 'Enter');
-  await page.locator('#posting-as-line').waitFor({ state: 'visible' });
-}
-
-async function post(page: Page, text: string): Promise<void> {
-  await page.fill('#message-text', text);
-  await page.press('#message-text', 'Enter');
-  await page.locator('#messages .message-text', { hasText: text }).waitFor();
-}
 
 describe('web: the host controls people, not just messages', () => {
   let stack: TestStack;
@@ -33,11 +20,7 @@ describe('web: the host controls people, not just messages', () => {
     stack = await startTestStack();
     browser = await launchChromium();
     host = await newPage(browser, { width: 1000, height: 700 });
-    await host.goto(`${stack.url}/`);
-    await host.fill('#room-name', 'class-7b');
-    await host.click('#create-submit');
-    await host.locator('#share').waitFor({ state: 'visible' });
-    roomUrl = await host.inputValue('#share-link');
+    roomUrl = await createRoom(host, stack.url, 'class-7b');
     await openRoom(host, roomUrl, 'teacher');
     student = await newPage(browser, { width: 390, height: 844 });
     await openRoom(student, roomUrl, 'sam');

@@ -4,21 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPage } from './chromium.js';
+import { createRoom, openRoom, post } from './room-page.js';
 import { startTestStack, type TestStack } from './test-stack.js';
-
-async function openRoom(page: Page, url: string, nickname: string): Promise<void> {
-  await page.goto(url);
-  await page.locator('#connection[data-state="live"]').waitFor();
-  await page.fill('#nickname', nickname);
-  await page.press('#nickname', 'Enter');
-  await page.locator('#posting-as-line').waitFor({ state: 'visible' });
-}
-
-async function post(page: Page, text: string): Promise<void> {
-  await page.fill('#message-text', text);
-  await page.press('#message-text', 'Enter');
-  await page.locator('#messages .message-text', { hasText: text }).waitFor();
-}
 
 describe('web: the owner moderates', () => {
   let stack: TestStack;
@@ -31,11 +18,7 @@ describe('web: the owner moderates', () => {
     stack = await startTestStack();
     browser = await launchChromium();
     owner = await newPage(browser, { width: 1000, height: 700 });
-    await owner.goto(`${stack.url}/`);
-    await owner.fill('#room-name', 'moderated-room');
-    await owner.click('#create-submit');
-    await owner.locator('#share').waitFor({ state: 'visible' });
-    roomUrl = await owner.inputValue('#share-link');
+    roomUrl = await createRoom(owner, stack.url, 'moderated-room');
     await openRoom(owner, roomUrl, 'host');
     audience = await newPage(browser, { width: 1000, height: 700 });
     await openRoom(audience, roomUrl, 'bob');

@@ -25,20 +25,23 @@ export class DirectWriter {
   private readonly socket: Socket;
   /** False for sockets whose bytes must go through the stream (TLS). */
   private readonly direct: boolean;
-  /** Bytes written through another path (an HTTP response) that have not reached the socket yet. */
-  private readonly heldElsewhere: () => number;
+  /**
+   * Bytes written through another path (an HTTP response) that have not reached the socket yet;
+   * null once they all have (nothing more goes that way), so the fan-out path stops asking.
+   */
+  private heldElsewhere: (() => number) | null;
   private handle: SocketHandle | null = null;
   private fd = -1;
   /** Bytes waiting for what was written elsewhere to reach the socket first, in order. */
   private waiting: Buffer[] = [];
 
   /**
-   * `heldElsewhere`: for a socket that an HTTP response also writes to (SSE: its headers and first
-   * line), how many of the response's bytes are still held by the response rather than the
-   * socket. Node.js 22 and newer keep a corked response's chunks in the response until the end of
+   * `heldElsewhere`: for a socket that an HTTP response wrote to first (SSE: its headers and
+   * first line, and nothing after), how many of the response's bytes are still held by the
+   * response rather than the socket. Node.js 22 and newer keep a corked response's chunks in the response until the end of
    * the tick; bytes written to the socket meanwhile would overtake them.
    */
-  constructor(socket: Socket, heldElsewhere: () => number = () => 0) {
+  constructor(socket: Socket, heldElsewhere: (() => number) | null = null) {
     this.socket = socket;
     this.direct = !('encrypted' in socket);
     this.heldElsewhere = heldElsewhere;
@@ -50,17 +53,24 @@ export class DirectWriter {
    * through the stream (queued there: check the backlog).
    */
   write(bytes: Buffer): boolean {
-    if (this.waiting.length > 0 || this.heldElsewhere() > 0) {
+    if (this.waiting.length > 0 || this.isHeldElsewhere()) {
       if (this.waiting.push(bytes) === 1) setImmediate(writeWaiting, this);
       return true;
     }
     return this.writeNow(bytes);
   }
 
+  private isHeldElsewhere(): boolean {
+    if (this.heldElsewhere === null) return false;
+    if (this.heldElsewhere() > 0) return true;
+    this.heldElsewhere = null;
+    return false;
+  }
+
   /** Writes what waits, if what it waited for has reached the socket; else waits another turn. */
   flushWaiting(): void {
     if (this.waiting.length === 0) return;
-    if (this.heldElsewhere() > 0 && !this.socket.destroyed) {
+    if (this.isHeldElsewhere() && !this.socket.destroyed) {
       setImmediate(writeWaiting, this);
       return;
     }

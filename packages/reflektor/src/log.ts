@@ -1,4 +1,4 @@
-import { basicConfig, Formatter, getLogger, JsonFormatter, kw, StreamHandler } from '@backchannel/logging';
+import { getLogger, kw } from '@backchannel/logging';
 
 /** The logging calls reflektor makes; structured fields go in `extra`. */
 export interface Logger {
@@ -44,14 +44,4 @@ export function loggerFor(name: string): Logger {
 /** Structured fields: appended to the message as key=value in text, fields of the line in JSON. */
 export function useFieldStyle(format: LogFormat): void {
   fieldsInMessage = format === 'text';
-}
-
-/** Sends every log record at or above `level` to stderr, as text or one JSON object per line. */
-export function setUpLogging(level: LogLevel, format: LogFormat): void {
-  useFieldStyle(format);
-  const handler = new StreamHandler(process.stderr);
-  handler.setFormatter(
-    format === 'json' ? new JsonFormatter() : new Formatter('%(asctime)s %(levelname)s %(name)s %(message)s'),
-  );
-  basicConfig({ level: level.toUpperCase(), handlers: [handler], force: true });
 }

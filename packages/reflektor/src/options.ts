@@ -16,52 +16,21 @@ import type { LogFormat, LogLevel } from './log.js';
 import { checkTargets, loadRoutingFile, type Mode, type Target } from './routing.js';
 import type { Durability } from './store/sqlite.js';
 
-function bad(flag: string, message: string): never {
-  throw new ReflektorError('bad_flag', `--${flag}: ${message}`);
-}
-
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A size (`512kb`, `1mb`) or a plain count, as given. */
-export function parseSize(text: string, flag: string): { bytes: number } | { count: number } {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (!match) bad(flag, `"${text}" is not a number or a size such as 1mb`);
-  const unit = match[2].toLowerCase();
+const sizeOrCount = (raw: string): { bytes: number } | { count: number } => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  if (!match) throw new InvalidValue('must be a number or a size such as 1mb');
+  const unit = (match[2] ?? '').toLowerCase();
   if (unit === '') return { count: Number(match[1]) };
   const factor = SIZE_UNITS[unit];
-  if (factor === undefined) bad(flag, `unknown unit "${match[2]}" (use b, kb, mb, gb)`);
+  if (factor === undefined) throw new InvalidValue(`has an unknown unit "${match[2]}" (use b, kb, mb, gb)`);
   return { bytes: Math.floor(Number(match[1]) * factor) };
-}
-
-/** `parseSize` as a flag parser. */
-const sizeOrCount = (raw: string): { bytes: number } | { count: number } => {
-  try {
-    return parseSize(raw, '');
-  } catch (error) {
-    throw new InvalidValue(
-      `must be a number or a size such as 1mb: ${(error as Error).message.replace(/^--: /, '')}`,
-    );
-  }
 };
 
-export function parseDuration(text: string, flag: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (!match) bad(flag, `"${text}" is not a duration such as 10s`);
-  const unit = match[2].toLowerCase() || 'ms';
-  const factor = DURATION_UNITS[unit];
-  if (factor === undefined) bad(flag, `unknown unit "${match[2]}" (use ms, s, m, h, d)`);
-  return Math.floor(Number(match[1]) * factor);
-}
-
-/** `parseDuration` as a flag parser. */
-const duration = (raw: string): number => {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
-  const factor = match ? DURATION_UNITS[match[2].toLowerCase() || 'ms'] : undefined;
-  if (!match || factor === undefined)
-    throw new InvalidValue('must be a duration such as 250ms, 10s, 5m, 24h or 7d');
-  return Math.floor(Number(match[1]) * factor);
-};
+/** Durations as reflektor always took them: 250ms, 10s, 5m, 24h, 7d; a bare number is ms. */
+const duration = parse.duration({ max: 365 * 86_400_000 });
 
 const webhookSecret = (raw: string): string => {
   if (!/^whsec_[A-Za-z0-9+/=]+$/.test(raw))

@@ -34,18 +34,20 @@ export function decimal(min: number, max: number): Parser<number> {
   };
 }
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const durationUnits: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * A duration in ms: `250ms`, `10s`, `2m`, `1h`, or a bare number in `bareUnit` (default ms).
+ * A duration in ms: `250ms`, `10s`, `2m`, `1h`, `7d`, or a bare number in `bareUnit` (default ms).
  */
 export function duration(
   options: { min?: number; max?: number; bareUnit?: 'ms' | 's' } = {},
 ): Parser<number> {
   const { min = 0, max = 7 * 24 * 3_600_000, bareUnit = 'ms' } = options;
   return (raw) => {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
-    const value = match ? Number(match[1]) * (durationUnits[match[2] ?? bareUnit] ?? 1) : Number.NaN;
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(raw.trim());
+    const value = match
+      ? Number(match[1]) * (durationUnits[(match[2] ?? bareUnit).toLowerCase()] ?? 1)
+      : Number.NaN;
     if (!Number.isFinite(value) || value < min || value > max) {
       throw new InvalidValue(`must be a duration like 500ms, 10s or 2m, from ${min} ms to ${max} ms`);
     }

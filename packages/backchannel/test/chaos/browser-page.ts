@@ -2,6 +2,7 @@
 // for anything a person would see go wrong: an error under the message box, a page error.
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPage } from '../chromium.js';
+import { openRoom } from '../room-page.js';
 
 /** What the composer may say while it retries on its own: not an error to the person. */
 const stillSending = /^Still sending/;
@@ -41,12 +42,7 @@ export class BrowserPage {
         });
       });
     });
-    await page.goto(`${this.url}/${this.room}`);
-    await page.locator('#nickname').waitFor({ state: 'visible' });
-    await page.fill('#nickname', 'chromium');
-    await page.press('#nickname', 'Enter');
-    await page.locator('#posting-as-line').waitFor({ state: 'visible' });
-    await page.locator('#connection[data-state="live"]').waitFor();
+    await openRoom(page, `${this.url}/${this.room}`, 'chromium');
   }
 
   /** Types and sends a message every `intervalMs`, waiting for the box to clear (sent). */
