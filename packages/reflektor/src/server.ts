@@ -129,7 +129,9 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
   if (store === undefined) {
     const dir = options.data ?? './data/reflektor';
     try {
-      store = new SqliteStore({ dir, durability: options.durability ?? 'fsync' });
+      const sqlite = new SqliteStore({ dir, durability: options.durability ?? 'fsync' });
+      for (const repair of sqlite.repairs) log.warning('queue repaired at open', { repair });
+      store = sqlite;
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof DirectoryInUseError) {

@@ -1,46 +1,59 @@
-import { closeSync, mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkpointWorkerUrl } from '@backchannel/sqlite';
 import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
 import { DirectoryLock } from './dir-lock.js';
-import { compactRecords } from './sqlite/compaction.js';
+import { type Durability, GroupCommit } from './journal/group-commit.js';
+import { Journal } from './journal/journal.js';
 import { SqliteDeadLetters } from './sqlite/dead-letters.js';
-import { type Durability, GroupCommit } from './sqlite/group-commit.js';
 import { SqliteLanes } from './sqlite/lanes.js';
+import { migrateLegacyQueue } from './sqlite/legacy.js';
 import { lastRememberedSeq, openQueueDatabase, openSyncedWal } from './sqlite/schema.js';
 import type { DeadFilter, DeadInfo, DeadLetter, Depth, LaneSpec, QueueStore } from './store.js';
 
-export type { Durability } from './sqlite/group-commit.js';
+export type { Durability } from './journal/group-commit.js';
 
 export interface SqliteStoreOptions {
-  /** Directory holding `reflektor.db` (created if missing). */
+  /** Directory holding `reflektor.db` and the `journal/` of segment files (created if missing). */
   dir: string;
   durability: Durability;
+  /** Size at which a journal segment is sealed and a new one started. Default 32 MiB. */
+  segmentBytes?: number;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
 const CHECKPOINT_INTERVAL_MS = 200;
 
 /**
- * SQLite queue in WAL mode with group commit: all appends that arrive within one turn of the
- * event loop are written in one transaction.
+ * The embedded queue: accepted records go to an append-only journal (segment files under
+ * `journal/`), one frame and one `write` per group of appends that arrive within one turn of
+ * the event loop; each lane's progress and the dead letters live in SQLite (`reflektor.db`, WAL
+ * mode), written off the ingest path.
  *
- * Durability: the database runs with `synchronous=NORMAL`, where SQLite itself syncs the WAL
- * before every checkpoint and the database file after it, but not on commit. With
- * `durability: 'fsync'` the store then calls `fdatasync` on the WAL file after each group's
- * commit (on the libuv thread pool, so the event loop keeps reading requests) and resolves
- * the appends only when it returns. That is what `synchronous=FULL` does on commit, shared by
- * the whole group; the WAL file and its directory entry are synced once at open.
+ * Durability: with `durability: 'fsync'` each group's frame is fdatasynced (on the libuv
+ * thread pool, so the event loop keeps reading requests) before its appends resolve, and the
+ * journal's directory with it when a segment was created; with `'os'` the frame is written to
+ * the file (a crash of the process loses nothing, a crash of the machine may). Progress is
+ * saved every 100 ms, so a crash may send a record again, never lose one. Dead letters are
+ * fdatasynced before `deadLetter` resolves under `fsync`.
  *
- * The parts, in `store/sqlite/`: `group-commit.ts` (the write path), `lanes.ts` (reads,
- * completions and watermarks), `dead-letters.ts`, `compaction.ts`, `schema.ts`.
+ * Segments are deleted whole once every lane is past their last record (compaction); a segment
+ * is sealed at `segmentBytes`, or early when everything in it is done.
+ *
+ * The parts: `journal/` (frames, segments, group commit), `sqlite/` (`lanes.ts`: reads,
+ * completions and watermarks; `dead-letters.ts`; `schema.ts`; `legacy.ts`: queues written
+ * before the journal).
  */
 export class SqliteStore implements QueueStore {
   readonly kind = 'sqlite';
+  /** What opening the queue had to repair or move (a journal frame cut short by a crash, records of an earlier version), for the log. */
+  readonly repairs: string[] = [];
   readonly #db: Database.Database;
   readonly #walFd: number;
+  readonly #durability: Durability;
+  readonly #journal: Journal;
   readonly #commits: GroupCommit;
   readonly #lanes: SqliteLanes;
   readonly #dead: SqliteDeadLetters;
@@ -53,20 +66,36 @@ export class SqliteStore implements QueueStore {
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dir, { recursive: true });
     this.#lock = new DirectoryLock(options.dir);
+    let db: Database.Database | undefined;
+    let journal: Journal | undefined;
     try {
       const file = join(options.dir, 'reflektor.db');
-      this.#db = openQueueDatabase(file);
+      db = openQueueDatabase(file);
+      this.#db = db;
       this.#walFd = openSyncedWal(file, options.dir);
-      // Checkpoints run on a worker thread (@backchannel/sqlite), never inside an ingest commit.
+      this.#durability = options.durability;
+      journal = new Journal({
+        dir: join(options.dir, 'journal'),
+        syncDirectory: options.durability === 'fsync',
+        segmentBytes: options.segmentBytes,
+      });
+      this.#journal = journal;
+      this.repairs = [...this.#journal.repairs];
+      const moved = migrateLegacyQueue(this.#db, this.#journal);
+      if (moved > 0) this.repairs.push(`moved ${moved} queued records from reflektor.db into the journal`);
+      const lastSeq = Math.max(lastRememberedSeq(this.#db), this.#journal.lastSeq);
+      this.#journal.continueAfter(lastSeq);
+      // Checkpoints run on a worker thread (@backchannel/sqlite), never inside a progress write.
       this.#checkpointer = new Worker(checkpointWorkerUrl, {
         workerData: { path: file, intervalMs: CHECKPOINT_INTERVAL_MS },
       });
       this.#checkpointer.unref();
-      const lastSeq = lastRememberedSeq(this.#db);
-      this.#lanes = new SqliteLanes(this.#db, lastSeq);
+      this.#lanes = new SqliteLanes(this.#db, this.#journal, lastSeq);
       this.#dead = new SqliteDeadLetters(this.#db);
-      this.#commits = new GroupCommit(this.#db, this.#walFd, options.durability, lastSeq, this.#announce);
+      this.#commits = new GroupCommit(this.#journal, options.durability, lastSeq, this.#announce);
     } catch (error) {
+      journal?.close();
+      db?.close();
       this.#lock.release();
       throw error;
     }
@@ -106,7 +135,13 @@ export class SqliteStore implements QueueStore {
   }
 
   async deadLetter(laneId: string, record: StoredRecord, info: DeadInfo): Promise<void> {
-    this.#dead.add(laneId, record.seq, info);
+    this.#dead.add(laneId, record, info);
+    // The lane moves past the record (and compaction may delete its segment) only once the copy is durable.
+    if (this.#durability === 'fsync') {
+      await new Promise<void>((resolve, reject) =>
+        fdatasync(this.#walFd, (error) => (error ? reject(error) : resolve())),
+      );
+    }
     this.#lanes.complete(laneId, record);
   }
 
@@ -139,7 +174,7 @@ export class SqliteStore implements QueueStore {
   async compact(): Promise<number> {
     if (this.#lanes.size === 0) return 0;
     this.#persistProgress();
-    return compactRecords(this.#db, this.#lanes.lowestWatermark(), () => this.#closed);
+    return this.#journal.removeThrough(this.#lanes.lowestWatermark());
   }
 
   async close(): Promise<void> {
@@ -160,6 +195,7 @@ export class SqliteStore implements QueueStore {
     });
     await this.#checkpointer.terminate();
     closeSync(this.#walFd);
+    this.#journal.close();
     this.#db.close();
     this.#lock.release();
   }

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
+import type { StoredRecord } from '../../record.js';
+import { encodeHeaderText } from '../header-text.js';
 import type { DeadFilter, DeadInfo, DeadLetter } from '../store.js';
 import { type RecordRow, recordFromRow } from './record-row.js';
 
-/** A row of `dead` joined with its record. */
+/** A row of `dead_letters`: why, and the record itself. */
 interface DeadRow extends RecordRow {
   lane: string;
   attempts: number;
@@ -11,20 +13,41 @@ interface DeadRow extends RecordRow {
   dead_at: number;
 }
 
-/** The `dead` table: records a lane gave up on. The record itself stays in `records` while listed. */
+/**
+ * The `dead_letters` table: records a lane gave up on, each with its own copy of the record, so
+ * that the journal's segments can go once every lane is past them.
+ */
 export class SqliteDeadLetters {
   readonly #db: Database.Database;
+  readonly #insert: Database.Statement;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#insert = db.prepare(
+      `INSERT OR REPLACE INTO dead_letters (lane, seq, attempts, reason, status, dead_at,
+         id, target, only_lane, method, url, headers, body, ordering_key, accepted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   }
 
-  add(laneId: string, seq: number, info: DeadInfo): void {
-    this.#db
-      .prepare(
-        'INSERT OR REPLACE INTO dead (lane, seq, attempts, reason, status, dead_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(laneId, seq, info.attempts, info.reason, info.status, Date.now());
+  add(laneId: string, record: StoredRecord, info: DeadInfo): void {
+    this.#insert.run(
+      laneId,
+      record.seq,
+      info.attempts,
+      info.reason,
+      info.status,
+      Date.now(),
+      record.id,
+      record.target,
+      record.onlyLane,
+      record.method,
+      record.url,
+      encodeHeaderText(record.headers),
+      record.body,
+      record.orderingKey,
+      record.acceptedAt,
+    );
   }
 
   /** Matching dead letters in acceptance order. */
@@ -32,18 +55,17 @@ export class SqliteDeadLetters {
     const where: string[] = [];
     const params: Array<string | number> = [];
     if (filter.laneId !== undefined) {
-      where.push('d.lane = ?');
+      where.push('lane = ?');
       params.push(filter.laneId);
     }
     if (filter.id !== undefined) {
-      where.push('r.id = ?');
+      where.push('id = ?');
       params.push(filter.id);
     }
     params.push(filter.limit ?? -1);
     const rows = this.#db
       .prepare(
-        `SELECT d.lane, d.attempts, d.reason, d.status, d.dead_at, r.* FROM dead d JOIN records r ON r.seq = d.seq
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.seq LIMIT ?`,
+        `SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq, lane LIMIT ?`,
       )
       .all(...params) as DeadRow[];
     return rows.map((row) => ({
@@ -58,7 +80,7 @@ export class SqliteDeadLetters {
 
   /** Removes these dead letters in one transaction. */
   remove(letters: readonly DeadLetter[]): void {
-    const del = this.#db.prepare('DELETE FROM dead WHERE lane = ? AND seq = ?');
+    const del = this.#db.prepare('DELETE FROM dead_letters WHERE lane = ? AND seq = ?');
     this.#db.transaction(() => {
       for (const letter of letters) del.run(letter.laneId, letter.record.seq);
     })();

@@ -1,27 +1,30 @@
 import type Database from 'better-sqlite3';
 import type { StoredRecord } from '../../record.js';
+import type { Journal } from '../journal/journal.js';
 import type { Depth, LaneSpec } from '../store.js';
 import { advanceWatermark, type LaneState } from './lane-state.js';
-import { type RecordRow, recordFromRow } from './record-row.js';
 
 /** Durable records kept in memory for reads, at least the last RING_SIZE of them. */
 const RING_SIZE = 16384;
 
 /**
  * The read path: each lane's progress through the records. Reads are served from the most
- * recent durable records in memory and from the `records` table when a lane is further behind;
- * completions move the lane's watermark, which `persist()` writes with the seqs done above it.
+ * recent durable records in memory and from the journal when a lane is further behind;
+ * completions move the lane's watermark, which `persist()` writes to SQLite with the seqs done
+ * above it.
  */
 export class SqliteLanes {
   readonly #db: Database.Database;
+  readonly #journal: Journal;
   readonly #lanes = new Map<string, LaneState>();
   readonly #lanesByTarget = new Map<string, LaneState[]>();
   #ring: StoredRecord[] = [];
   /** Highest seq that is durable: reads never go past it. */
   #durableSeq: number;
 
-  constructor(db: Database.Database, lastSeq: number) {
+  constructor(db: Database.Database, journal: Journal, lastSeq: number) {
     this.#db = db;
+    this.#journal = journal;
     this.#durableSeq = lastSeq;
   }
 
@@ -48,16 +51,12 @@ export class SqliteLanes {
     }
     const getCursor = db.prepare('SELECT watermark FROM cursors WHERE lane = ?');
     const getDone = db.prepare('SELECT seq FROM done WHERE lane = ? AND seq > ?');
-    const count = db.prepare(
-      `SELECT COUNT(*) AS n, COALESCE(SUM(length(body)), 0) AS b FROM records
-       WHERE target = ? AND seq > ? AND (only_lane IS NULL OR only_lane = ?)`,
-    );
+    const loaded: LaneState[] = [];
     for (const spec of lanes) {
       const cursor = getCursor.get(spec.id) as { watermark: number } | undefined;
       const watermark = cursor?.watermark ?? this.#durableSeq;
       if (!cursor) db.prepare('INSERT INTO cursors (lane, watermark) VALUES (?, ?)').run(spec.id, watermark);
       const done = new Set((getDone.all(spec.id, watermark) as Array<{ seq: number }>).map((r) => r.seq));
-      const totals = count.get(spec.target, watermark, spec.id) as { n: number; b: number };
       const state: LaneState = {
         spec,
         watermark,
@@ -67,15 +66,30 @@ export class SqliteLanes {
         completedAhead: new Set(),
         newlyCompleted: [],
         doneBeforeStart: done,
-        entries: Math.max(0, totals.n - done.size),
-        bytes: totals.b,
+        entries: 0,
+        bytes: 0,
         dirty: false,
       };
+      loaded.push(state);
       this.#lanes.set(spec.id, state);
       const list = this.#lanesByTarget.get(spec.target) ?? [];
       list.push(state);
       this.#lanesByTarget.set(spec.target, list);
     }
+    // Each lane's backlog, from one pass over the journal after the lowest watermark.
+    if (loaded.length === 0) return;
+    const from = Math.min(...loaded.map((l) => l.watermark));
+    this.#journal.scan(from, (record) => {
+      const targetLanes = this.#lanesByTarget.get(record.target);
+      if (!targetLanes) return true;
+      for (const lane of targetLanes) {
+        if (record.seq <= lane.watermark || lane.doneBeforeStart.has(record.seq)) continue;
+        if (record.onlyLane !== null && record.onlyLane !== lane.spec.id) continue;
+        lane.entries++;
+        lane.bytes += record.body.length;
+      }
+      return true;
+    });
   }
 
   /** Takes in a group of records that just became durable, in seq order. */
@@ -111,15 +125,11 @@ export class SqliteLanes {
         take(lane, record, result);
       }
     } else {
-      const rows = this.#db
-        .prepare(
-          `SELECT * FROM records WHERE target = ? AND seq > ? AND seq <= ? AND (only_lane IS NULL OR only_lane = ?)
-           ORDER BY seq LIMIT ?`,
-        )
-        .all(lane.spec.target, lane.readCursor, this.#durableSeq, lane.spec.id, max) as RecordRow[];
-      for (const row of rows) take(lane, recordFromRow(row), result);
-      lane.readCursor =
-        rows.length === max ? rows[rows.length - 1].seq : Math.max(lane.readCursor, this.#durableSeq);
+      const { records, through } = this.#journal.read(lane.readCursor, this.#durableSeq, max, (record) =>
+        belongs(lane, record),
+      );
+      for (const record of records) take(lane, record, result);
+      lane.readCursor = Math.max(lane.readCursor, through);
     }
     if (lane.outHead === lane.out.length) advanceWatermark(lane);
     return result;
@@ -170,20 +180,30 @@ export class SqliteLanes {
   oldest(laneId: string): number {
     const lane = this.#lanes.get(laneId);
     if (!lane || lane.entries <= 0) return 0;
-    const row = this.#db
-      .prepare(
-        `SELECT accepted_at FROM records WHERE target = ? AND seq > ? AND (only_lane IS NULL OR only_lane = ?)
-         ORDER BY seq LIMIT 1`,
-      )
-      .get(lane.spec.target, lane.watermark, lane.spec.id) as { accepted_at: number } | undefined;
-    return row?.accepted_at ?? 0;
+    const ring = this.#ring;
+    if (ring.length > 0 && lane.watermark + 1 >= ring[0].seq) {
+      for (let i = lane.watermark + 1 - ring[0].seq; i < ring.length; i++) {
+        if (belongs(lane, ring[i])) return ring[i].acceptedAt;
+      }
+      return 0;
+    }
+    let oldest = 0;
+    this.#journal.scan(lane.watermark, (record) => {
+      if (!belongs(lane, record)) return true;
+      oldest = record.acceptedAt;
+      return false;
+    });
+    return oldest;
   }
+}
+
+function belongs(lane: LaneState, record: StoredRecord): boolean {
+  return record.target === lane.spec.target && (record.onlyLane === null || record.onlyLane === lane.spec.id);
 }
 
 /** Hands `record` to the lane unless it belongs to another lane or was done before a restart. */
 function take(lane: LaneState, record: StoredRecord, result: StoredRecord[]): void {
-  if (record.target !== lane.spec.target) return;
-  if (record.onlyLane !== null && record.onlyLane !== lane.spec.id) return;
+  if (!belongs(lane, record)) return;
   if (lane.doneBeforeStart.size > 0 && lane.doneBeforeStart.delete(record.seq)) return;
   lane.out.push(record.seq);
   result.push(record);

@@ -1,7 +1,5 @@
-import { fdatasync } from 'node:fs';
-import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../../record.js';
-import { encodeHeaderText } from '../header-text.js';
+import type { Journal } from './journal.js';
 
 /** `fsync`: a 202 survives power loss. `os`: a 202 survives a crash of the process, not of the machine. */
 export type Durability = 'fsync' | 'os';
@@ -19,30 +17,26 @@ interface SyncGroup {
   error: Error | null;
 }
 
-const ROWS_PER_INSERT = 32;
-/** Appends written in one transaction at most, when they arrive faster than the turn ends (see append). */
+/** Appends written in one frame at most, when they arrive faster than the turn ends (see append). */
 const MAX_GROUP = 256;
 /**
- * fdatasyncs of the WAL in flight at once. One: appends that arrive while it runs wait (uncommitted)
- * and are then committed and synced together. Overlapping syncs of the same file were slower on
- * this disk, each waiting on the other's flush (ingest bench, 64 connections: 10.7–23.3k req/s
- * with three in flight against 15.9–28.5k with one, interleaved runs).
+ * fdatasyncs of the journal in flight at once. One: appends that arrive while it runs wait
+ * (unwritten) and are then written and synced together. Overlapping syncs of the same file were
+ * slower on this disk, each waiting on the other's flush (ingest bench, 64 connections:
+ * 10.7–23.3k req/s with three in flight against 15.9–28.5k with one, interleaved runs).
  */
 const MAX_SYNCS_IN_FLIGHT = 1;
 
 /**
  * The write path: group commit. All appends that arrive within one turn of the event loop are
- * written in one transaction; with `fsync` durability the WAL is then fdatasynced (on the
- * libuv thread pool, so the event loop keeps reading requests) and the group settles when it
- * returns. Groups become durable in acceptance order, and each is announced once, with its
- * records in seq order.
+ * written to the journal as one frame (one `write`); with `fsync` durability the journal is
+ * then fdatasynced (on the libuv thread pool, so the event loop keeps reading requests) and the
+ * group settles when it returns. Groups become durable in acceptance order, and each is
+ * announced once, with its records in seq order.
  */
 export class GroupCommit {
   readonly #durability: Durability;
-  readonly #walFd: number;
-  readonly #db: Database.Database;
-  readonly #inserts: Database.Statement[] = [];
-  readonly #insertMany: (batch: PendingAppend[]) => void;
+  readonly #journal: Journal;
   readonly #durable: (records: StoredRecord[]) => void;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;
@@ -55,54 +49,15 @@ export class GroupCommit {
    * durable, after its appends are resolved.
    */
   constructor(
-    db: Database.Database,
-    walFd: number,
+    journal: Journal,
     durability: Durability,
     lastSeq: number,
     durable: (records: StoredRecord[]) => void,
   ) {
-    this.#db = db;
-    this.#walFd = walFd;
+    this.#journal = journal;
     this.#durability = durability;
     this.#nextSeq = lastSeq + 1;
     this.#durable = durable;
-    this.#insertMany = db.transaction((batch: PendingAppend[]) => {
-      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk.
-      for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
-        const rows = Math.min(ROWS_PER_INSERT, batch.length - start);
-        const params: unknown[] = new Array(rows * 10);
-        for (let i = 0; i < rows; i++) {
-          const item = batch[start + i];
-          const r = item.record;
-          const seq = this.#nextSeq++;
-          const o = i * 10;
-          params[o] = seq;
-          params[o + 1] = r.id;
-          params[o + 2] = r.target;
-          params[o + 3] = r.onlyLane;
-          params[o + 4] = r.method;
-          params[o + 5] = r.url;
-          params[o + 6] = encodeHeaderText(r.headers);
-          params[o + 7] = r.body;
-          params[o + 8] = r.orderingKey;
-          params[o + 9] = r.acceptedAt;
-          item.stored = {
-            seq,
-            ref: String(seq),
-            id: r.id,
-            target: r.target,
-            onlyLane: r.onlyLane,
-            method: r.method,
-            url: r.url,
-            headers: r.headers,
-            body: r.body,
-            orderingKey: r.orderingKey,
-            acceptedAt: r.acceptedAt,
-          };
-        }
-        this.#insertStatement(rows).run(params);
-      }
-    });
   }
 
   /** True while appends are queued or a group's fdatasync is in flight. */
@@ -129,18 +84,6 @@ export class GroupCommit {
     if (this.#pending.length > 0) this.#flush();
   }
 
-  #insertStatement(rows: number): Database.Statement {
-    let statement = this.#inserts[rows];
-    if (statement === undefined) {
-      const values = new Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      statement = this.#db.prepare(
-        `INSERT INTO records (seq, id, target, only_lane, method, url, headers, body, ordering_key, accepted_at) VALUES ${values}`,
-      );
-      this.#inserts[rows] = statement;
-    }
-    return statement;
-  }
-
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     this.#writePending();
@@ -154,12 +97,34 @@ export class GroupCommit {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    const records: StoredRecord[] = new Array(batch.length);
+    const firstSeq = this.#nextSeq;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i].record;
+      const seq = firstSeq + i;
+      const stored: StoredRecord = {
+        seq,
+        ref: String(seq),
+        id: r.id,
+        target: r.target,
+        onlyLane: r.onlyLane,
+        method: r.method,
+        url: r.url,
+        headers: r.headers,
+        body: r.body,
+        orderingKey: r.orderingKey,
+        acceptedAt: r.acceptedAt,
+      };
+      batch[i].stored = stored;
+      records[i] = stored;
+    }
     try {
-      this.#insertMany(batch);
+      this.#journal.write(records);
     } catch (error) {
       for (const item of batch) item.reject(error as Error);
       return;
     }
+    this.#nextSeq = firstSeq + batch.length;
     if (this.#durability === 'os') {
       this.#settle(batch);
       return;
@@ -167,11 +132,11 @@ export class GroupCommit {
     this.#startSync(batch);
   }
 
-  /** Starts the fdatasync that makes `items` (just committed) durable; a slot is free (see writePending). */
+  /** Starts the fdatasync that makes `items` (just written) durable; a slot is free (see writePending). */
   #startSync(items: PendingAppend[]): void {
     const sync: SyncGroup = { items, done: false, error: null };
     this.#syncs.push(sync);
-    fdatasync(this.#walFd, (error) => {
+    this.#journal.sync((error) => {
       sync.done = true;
       sync.error = error;
       this.#finishSyncs();
