@@ -121,7 +121,8 @@ export class LaneRunner {
   }
 
   private fill(): void {
-    if (this.stopping) return;
+    // A lane paused from the admin port reads nothing: what arrives waits in the store, not in memory.
+    if (this.stopping || this.adminPaused) return;
     if (this.filling) {
       this.fillAgain = true;
       return;
@@ -261,7 +262,10 @@ export class LaneRunner {
     }
     this.adminPaused = this.pausedHosts.size === this.lane.hosts.length;
     if (this.adminPaused) this.queue.pause();
-    else if (this.holdTimer === null) this.queue.resume();
+    else {
+      if (this.holdTimer === null) this.queue.resume();
+      this.kick();
+    }
     return true;
   }
 
