@@ -4,8 +4,14 @@ import type { Journal } from '../journal/journal.js';
 import type { Depth, LaneSpec } from '../store.js';
 import { advanceWatermark, type LaneState } from './lane-state.js';
 
-/** Durable records kept in memory for reads, at least the last RING_SIZE of them. */
-const RING_SIZE = 16384;
+/**
+ * Durable records kept in memory for reads: at least the last RING_SIZE, at most twice that.
+ * A lane that keeps up reads from here; one further behind reads the journal. Kept small on
+ * purpose: every record held here survives the young-generation collections it lives through,
+ * and each of those copies it (ingest bench, os, delivery paused, 5 s: GC 1.7 µs per request
+ * with 256 against 3.2–4.5 µs with 1,024 to 16,384; bare node:http 1.5 µs).
+ */
+const RING_SIZE = 256;
 
 /**
  * The read path: each lane's progress through the records. Reads are served from the most
