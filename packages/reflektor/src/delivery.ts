@@ -89,11 +89,12 @@ export class Delivery {
       return;
     }
     let last = '';
-    for (const record of records) {
-      if (record.target === last) continue;
-      last = record.target;
-      const runners = this.byTarget.get(record.target);
-      if (runners) for (const runner of runners) runner.kick();
+    for (let i = 0; i < records.length; i++) {
+      const target = records[i].target;
+      if (target === last) continue;
+      last = target;
+      const runners = this.byTarget.get(target);
+      if (runners) for (let r = 0; r < runners.length; r++) runners[r].kick();
     }
   };
 

@@ -178,26 +178,9 @@ export class Ingest {
         acceptedAt: Date.now(),
       };
       this.inFlight++;
-      o.store.append(record).then(
-        () => {
-          this.inFlight--;
-          const body = `{"id":"${record.id}"}`;
-          res.writeHead(202, [
-            'content-type',
-            'application/json',
-            'content-length',
-            String(body.length),
-            'reflektor-id',
-            record.id,
-          ]);
-          res.end(body);
-          this.acceptedOf(target.name).inc();
-          const ms = performance.now() - started;
-          o.metrics.ingestLatency.observe(ms / 1000);
-          o.statusIngest?.record(ms);
-        },
-        (error: Error) => {
-          this.inFlight--;
+      const stored = (error: Error | null): void => {
+        this.inFlight--;
+        if (error !== null) {
           o.log.error('could not store a request', { error: error.message });
           o.metrics.refused.labels('store_failed').inc();
           sendError(
@@ -209,11 +192,25 @@ export class Ingest {
             ),
             { 'retry-after': '1' },
           );
-        },
-      );
-    });
-    req.on('error', () => {
-      chunks.length = 0;
+          return;
+        }
+        const body = `{"id":"${record.id}"}`;
+        res.writeHead(202, [
+          'content-type',
+          'application/json',
+          'content-length',
+          String(body.length),
+          'reflektor-id',
+          record.id,
+        ]);
+        res.end(body);
+        this.acceptedOf(target.name).inc();
+        const ms = performance.now() - started;
+        o.metrics.ingestLatency.observe(ms / 1000);
+        o.statusIngest?.record(ms);
+      };
+      if (o.store.appendWithCallback) o.store.appendWithCallback(record, stored);
+      else o.store.append(record).then(() => stored(null), stored);
     });
   };
 

@@ -5,7 +5,7 @@ import { checkpointWorkerUrl } from '@backchannel/sqlite';
 import type Database from 'better-sqlite3';
 import type { NewRecord, StoredRecord } from '../record.js';
 import { DirectoryLock } from './dir-lock.js';
-import { type Durability, GroupCommit } from './journal/group-commit.js';
+import { type AppendCallback, type Durability, GroupCommit } from './journal/group-commit.js';
 import { Journal } from './journal/journal.js';
 import { SqliteDeadLetters } from './sqlite/dead-letters.js';
 import { SqliteLanes } from './sqlite/lanes.js';
@@ -110,6 +110,11 @@ export class SqliteStore implements QueueStore {
   append(record: NewRecord): Promise<StoredRecord> {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
     return this.#commits.append(record);
+  }
+
+  appendWithCallback(record: NewRecord, done: AppendCallback): void {
+    if (this.#closed) done(new Error('store is closed'), null);
+    else this.#commits.appendWithCallback(record, done);
   }
 
   onDurable(listener: (records: readonly StoredRecord[]) => void): void {

@@ -44,6 +44,14 @@ export interface QueueStore {
   open(lanes: readonly LaneSpec[]): Promise<void>;
   /** Resolves once the record is durable (per the store's durability setting). */
   append(record: NewRecord): Promise<StoredRecord>;
+  /**
+   * `append` with a callback instead of a promise, where the store has it: told `(null, stored)`
+   * once durable or `(error, null)`; the callback must not throw. The ingest path uses it.
+   */
+  appendWithCallback?(
+    record: NewRecord,
+    done: (error: Error | null, stored: StoredRecord | null) => void,
+  ): void;
   /** Called with records once they are durable, in acceptance order. */
   onDurable(listener: (records: readonly StoredRecord[]) => void): void;
   /**

@@ -4,10 +4,12 @@ import type { Journal } from './journal.js';
 /** `fsync`: a 202 survives power loss. `os`: a 202 survives a crash of the process, not of the machine. */
 export type Durability = 'fsync' | 'os';
 
+/** Told once whether an append is durable: `(null, stored)`, or `(error, null)` when it was not stored. */
+export type AppendCallback = (error: Error | null, stored: StoredRecord | null) => void;
+
 interface PendingAppend {
   record: NewRecord;
-  resolve: (stored: StoredRecord) => void;
-  reject: (error: Error) => void;
+  done: AppendCallback;
   stored: StoredRecord | null;
 }
 
@@ -67,16 +69,21 @@ export class GroupCommit {
 
   append(record: NewRecord): Promise<StoredRecord> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ record, resolve, reject, stored: null });
-      // A burst read in one turn (thousands of pipelined requests) is written in groups of
-      // MAX_GROUP as it is read, not in one transaction at the end of the turn: the first
-      // requests are answered while later ones are still being parsed.
-      if (this.#pending.length >= MAX_GROUP) this.#writePending();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(this.#flush);
-      }
+      this.appendWithCallback(record, (error, stored) => (error ? reject(error) : resolve(stored!)));
     });
+  }
+
+  /** `append` without a promise: the ingest path's form, one closure per request fewer. */
+  appendWithCallback(record: NewRecord, done: AppendCallback): void {
+    this.#pending.push({ record, done, stored: null });
+    // A burst read in one turn (thousands of pipelined requests) is written in groups of
+    // MAX_GROUP as it is read, not in one frame at the end of the turn: the first requests
+    // are answered while later ones are still being parsed.
+    if (this.#pending.length >= MAX_GROUP) this.#writePending();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flush);
+    }
   }
 
   /** Writes what is queued now, without waiting for the end of the turn. */
@@ -121,7 +128,7 @@ export class GroupCommit {
     try {
       this.#journal.write(records);
     } catch (error) {
-      for (const item of batch) item.reject(error as Error);
+      for (const item of batch) item.done(error as Error, null);
       return;
     }
     this.#nextSeq = firstSeq + batch.length;
@@ -167,7 +174,7 @@ export class GroupCommit {
     this.#syncs = syncs.slice(covered + 1);
     while (this.#syncs.length > 0 && this.#syncs[0].done) {
       const failed = this.#syncs.shift()!;
-      for (const item of failed.items) item.reject(failed.error!);
+      for (const item of failed.items) item.done(failed.error, null);
     }
   }
 
@@ -177,7 +184,7 @@ export class GroupCommit {
       const item = group[i];
       const stored = item.stored!;
       records[i] = stored;
-      item.resolve(stored);
+      item.done(null, stored);
     }
     this.#durable(records);
   }
