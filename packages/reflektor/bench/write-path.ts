@@ -1,14 +1,18 @@
-// CPU of the ingest path's write alone, per record, on this machine: the SQLite store's insert
-// (its schema, multi-row statements, one transaction per group, WAL, no sync) against a two-column
-// table and against a raw append (one write(2) per group, as the floor server does). What this
-// costs is the least reflektor spends per request beyond the floor, before any other work.
+// CPU of the ingest path's write alone, per record, on this machine: the journal reflektor writes
+// (a frame per group: each record encoded, a CRC-32, one write(2)) against a raw append (one
+// write(2) per group of bodies, as the floor server does), and against the SQLite insert the
+// store used before the journal (its schema, multi-row statements, one transaction per group,
+// WAL, no sync) and a two-column table. What the write costs is the least reflektor spends per
+// request beyond the floor, before any other work.
 //
-//   node packages/reflektor/dist/bench/sqlite-insert.js [--records 60000] [--group 50] [--rounds 3]
+//   node packages/reflektor/dist/bench/write-path.js [--records 60000] [--group 50] [--rounds 3]
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBetterSqlite3 } from '@backchannel/sqlite';
+import type { StoredRecord } from '../src/record.js';
+import { Journal } from '../src/store/journal/journal.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,10 +88,44 @@ function rawAppend(): number {
   return us;
 }
 
+function journal(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'reflektor-insert-'));
+  const log = new Journal({ dir, syncDirectory: false });
+  const headers = HEADERS.split('\n');
+  let seq = 1;
+  const started = performance.now();
+  for (let n = 0; n < RECORDS; n += GROUP) {
+    // As the group commit does: a stored record per request, then one frame.
+    const group: StoredRecord[] = new Array(GROUP);
+    for (let i = 0; i < GROUP; i++, seq++) {
+      group[i] = {
+        seq,
+        ref: String(seq),
+        id: id(seq),
+        target: 'default',
+        onlyLane: null,
+        method: 'POST',
+        url: '/publish',
+        headers,
+        body: BODY,
+        orderingKey: 'physics-101',
+        acceptedAt: Date.now(),
+      };
+    }
+    log.write(group);
+  }
+  const us = ((performance.now() - started) * 1000) / RECORDS;
+  log.close();
+  rmSync(dir, { recursive: true, force: true });
+  return us;
+}
+
 const id = (seq: number): string => `msg_mwxhmkpa4fbcddfac5${seq.toString(36).padStart(6, '0')}`;
 const contenders: Array<[string, () => number]> = [
+  ['the journal (a frame per group, one write(2))', journal],
+  ['raw append, one write(2) per group', rawAppend],
   [
-    "the store's insert (10 columns)",
+    'SQLite insert as the store did before the journal (10 columns)',
     () =>
       sqlite(
         `CREATE TABLE records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, target TEXT NOT NULL, only_lane TEXT,
@@ -116,7 +154,6 @@ const contenders: Array<[string, () => number]> = [
         p[o + 1] = BODY;
       }),
   ],
-  ['raw append, one write(2) per group', rawAppend],
 ];
 const best = new Map<string, number>();
 for (let round = 0; round < ROUNDS; round++) {
