@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Counter } from 'prom-client';
 import type { Delivery } from './delivery.js';
 import { type ErrorCode, ReflektorError } from './errors.js';
 import type { Logger } from './log.js';
@@ -83,17 +82,6 @@ export class Ingest {
         socket.destroy();
       }
     });
-  }
-
-  private readonly acceptedByTarget = new Map<string, Counter.Internal>();
-
-  private acceptedOf(target: string): Counter.Internal {
-    let counter = this.acceptedByTarget.get(target);
-    if (counter === undefined) {
-      counter = this.options.metrics.accepted.labels(target);
-      this.acceptedByTarget.set(target, counter);
-    }
-    return counter;
   }
 
   private refuse(res: ServerResponse, code: ErrorCode, extra?: Record<string, string>): void {
@@ -204,9 +192,9 @@ export class Ingest {
           record.id,
         ]);
         res.end(body);
-        this.acceptedOf(target.name).inc();
+        o.metrics.acceptedTally(target.name).n++;
         const ms = performance.now() - started;
-        o.metrics.ingestLatency.observe(ms / 1000);
+        o.metrics.ingestLatency.record(ms / 1000);
         o.statusIngest?.record(ms);
       };
       if (o.store.appendWithCallback) o.store.appendWithCallback(record, stored);

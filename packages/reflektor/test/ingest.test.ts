@@ -141,7 +141,16 @@ describe('ingest', () => {
     await ready.body.dump();
     const metrics = await request(`${admin}/metrics`);
     const text = await metrics.body.text();
-    assert.match(text, /reflektor_accepted_total\{target="default"\} \d+/);
+    const accepted = Number(/reflektor_accepted_total\{target="default"\} (\d+)/.exec(text)?.[1]);
+    assert.ok(accepted > 0, 'accepted requests are counted');
+    // Every accepted request's latency is in the histogram, and the buckets are cumulative.
+    assert.equal(Number(/reflektor_ingest_seconds_count (\d+)/.exec(text)?.[1]), accepted);
+    assert.match(text, /reflektor_ingest_seconds_bucket\{le="\+Inf"\} \d+/);
+    const buckets = [...text.matchAll(/reflektor_ingest_seconds_bucket\{le="[\d.]+"\} (\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.equal(buckets.length, 16);
+    for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i] >= buckets[i - 1]);
     assert.match(text, /reflektor_refused_total\{code="unauthorized"\} 2/);
     assert.match(text, /reflektor_queue_depth\{lane="default http:\/\/127\.0\.0\.1:\d+"\}/);
     assert.match(text, /reflektor_delivery_seconds_bucket/);

@@ -68,11 +68,13 @@ export class SqliteStore implements QueueStore {
     this.#lock = new DirectoryLock(options.dir);
     let db: Database.Database | undefined;
     let journal: Journal | undefined;
+    let walFd = -1;
     try {
       const file = join(options.dir, 'reflektor.db');
       db = openQueueDatabase(file);
       this.#db = db;
-      this.#walFd = openSyncedWal(file, options.dir);
+      walFd = openSyncedWal(file, options.dir);
+      this.#walFd = walFd;
       this.#durability = options.durability;
       journal = new Journal({
         dir: join(options.dir, 'journal'),
@@ -95,6 +97,7 @@ export class SqliteStore implements QueueStore {
       this.#commits = new GroupCommit(this.#journal, options.durability, lastSeq, this.#announce);
     } catch (error) {
       journal?.close();
+      if (walFd >= 0) closeSync(walFd);
       db?.close();
       this.#lock.release();
       throw error;
