@@ -22,6 +22,14 @@ interface SyncGroup {
 /** Appends written in one frame at most, when they arrive faster than the turn ends (see append). */
 const MAX_GROUP = 256;
 /**
+ * With `os` durability, a group smaller than this waits up to GATHER_TURNS more turns of the event
+ * loop for company before its write (ingest, 50 connections, interleaved 2 s slices: best
+ * 33,920 against 31,592 req/s, server CPU 28.7 against 30.1 µs per request; bare node:http
+ * 35,168 and 26.2). With `fsync` the appends that arrive during a sync already form the group.
+ */
+const GATHER_UP_TO = 16;
+const GATHER_TURNS = 2;
+/**
  * fdatasyncs of the journal in flight at once. One: appends that arrive while it runs wait
  * (unwritten) and are then written and synced together. Overlapping syncs of the same file were
  * slower on this disk, each waiting on the other's flush (ingest bench, 64 connections:
@@ -42,6 +50,8 @@ export class GroupCommit {
   readonly #durable: (records: StoredRecord[]) => void;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;
+  /** Turns the scheduled flush has waited for more appends. */
+  #deferred = 0;
   /** fdatasyncs in flight, in start order; each covers its own group and every earlier one. */
   #syncs: SyncGroup[] = [];
   #nextSeq: number;
@@ -88,10 +98,19 @@ export class GroupCommit {
 
   /** Writes what is queued now, without waiting for the end of the turn. */
   flushNow(): void {
-    if (this.#pending.length > 0) this.#flush();
+    if (this.#pending.length > 0) this.#writePending();
   }
 
   readonly #flush = (): void => {
+    // Under load each turn of the event loop reads a few requests; waiting a turn or two more (a
+    // poll that does not block, since an immediate is pending) lets the next ones share this
+    // group's write instead of paying for their own.
+    if (this.#durability === 'os' && this.#pending.length < GATHER_UP_TO && this.#deferred < GATHER_TURNS) {
+      this.#deferred++;
+      setImmediate(this.#flush);
+      return;
+    }
+    this.#deferred = 0;
     this.#flushScheduled = false;
     this.#writePending();
   };
