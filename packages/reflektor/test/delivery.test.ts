@@ -277,6 +277,27 @@ describe('delivery', () => {
     await waitFor('the held request', () => a.ids().includes(held) || b.ids().includes(held));
   });
 
+  it('a paused lane holds nothing in memory: what arrives waits in the store, and all of it goes out in order on resume', async () => {
+    const [up] = await upstreams(1);
+    const reflektor = await reflektorTo([up.url]);
+    await adminCall(reflektor, 'POST', '/pause');
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++)
+      ids.push(await post(reflektor, '/x', `held-${i}`, { 'reflektor-ordering-key': 'k' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stats = (await adminCall(reflektor, 'GET', '/stats')) as {
+      lanes: Array<{ paused: boolean; inMemory: number; queued: number }>;
+    };
+    assert.deepEqual(
+      stats.lanes.map((l) => [l.paused, l.inMemory, l.queued]),
+      [[true, 0, 300]],
+    );
+    assert.equal(up.requests.length, 0);
+    await adminCall(reflektor, 'POST', '/resume');
+    await waitFor('the 300 held requests', () => up.requests.length === 300);
+    assert.deepEqual(up.ids(), ids);
+  });
+
   it('routes by path prefix to named targets (config file form)', async () => {
     const [x, y] = await upstreams(2);
     const reflektor = await reflektorTo([], {
