@@ -130,7 +130,10 @@ export async function startReflektor(options: ReflektorOptions): Promise<Reflekt
     const dir = options.data ?? './data/reflektor';
     try {
       const sqlite = new SqliteStore({ dir, durability: options.durability ?? 'fsync' });
-      for (const repair of sqlite.repairs) log.warning('queue repaired at open', { repair });
+      for (const repair of sqlite.repairs) {
+        if (repair.startsWith('moved ')) log.info('queue moved into the journal', { detail: repair });
+        else log.warning('queue repaired at open', { detail: repair });
+      }
       store = sqlite;
     } catch (error) {
       const message = (error as Error).message;
