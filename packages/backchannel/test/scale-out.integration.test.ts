@@ -150,16 +150,17 @@ describe('scale-out behind nginx (deploy/)', () => {
     );
     const throughNginx = new SseReader(`${base}/rooms/keynote/events`);
     const socket = new WebSocket(`${base.replace('http', 'ws')}/rooms/keynote/ws`);
+    // Listened for at once: the socket may open before the SSE readers do.
+    const socketOpen = new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
     const wsTexts: string[] = [];
     socket.on('message', (data) => {
       const envelope = JSON.parse(String(data)) as { type: string; data: { text: string } };
       if (envelope.type === 'message.created') wsTexts.push(envelope.data.text);
     });
-    await Promise.all([...direct.map((r) => r.opened), throughNginx.opened]);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
+    await Promise.all([...direct.map((r) => r.opened), throughNginx.opened, socketOpen]);
 
     const texts = Array.from({ length: 12 }, (_, i) => `question ${i + 1}`);
     for (const text of texts) {
