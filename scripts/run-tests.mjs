@@ -134,12 +134,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// --test-force-exit: a file whose tests have finished exits even if a failed hook left a
-// server or socket open, so one failure cannot hang the whole run. The suite as a whole also
-// has a deadline (TEST_SUITE_TIMEOUT_MINUTES, default 25) after which it is killed and fails.
+// No --test-force-exit: with one process per file it can drop the verdicts of a file's last
+// tests before the parent reads them, and the run then reports fewer tests with "fail 0"
+// (nodejs/node#64833; seen here in 1 run of 4 of the logging conformance file: 199 of 215).
+// A file that a failed hook leaves hanging is caught instead by the suite's deadline
+// (TEST_SUITE_TIMEOUT_MINUTES, default 25), after which the suite is killed and fails loudly.
 const args = [
   '--test',
-  '--test-force-exit',
   '--test-reporter=spec',
   `--test-concurrency=${suite === 'unit' ? 2 : 1}`,
   ...files,
