@@ -139,12 +139,7 @@ if (files.length === 0) {
 // (nodejs/node#64833; seen here in 1 run of 4 of the logging conformance file: 199 of 215).
 // A file that a failed hook leaves hanging is caught instead by the suite's deadline
 // (TEST_SUITE_TIMEOUT_MINUTES, default 25), after which the suite is killed and fails loudly.
-const args = [
-  '--test',
-  '--test-reporter=spec',
-  `--test-concurrency=${suite === 'unit' ? 2 : 1}`,
-  ...files,
-];
+const args = ['--test', '--test-reporter=spec', `--test-concurrency=${suite === 'unit' ? 2 : 1}`, ...files];
 const deadlineMinutes = Number(
   process.env.TEST_SUITE_TIMEOUT_MINUTES ??
     25 + (suite === 'chaos' ? Number(process.env.CHAOS_MINUTES ?? 0) : 0),
