@@ -54,6 +54,11 @@ function segmentName(startSeq: number): string {
   return `${String(startSeq).padStart(16, '0')}${SEGMENT_SUFFIX}`;
 }
 
+/** A segment holding no frame yet. */
+function emptySegment(startSeq: number, path: string, fd: number): Segment {
+  return { startSeq, path, fd, size: 0, records: 0, lastSeq: startSeq - 1, frameSeqs: [], frameOffsets: [] };
+}
+
 /**
  * The ingest journal: accepted records appended in groups, one frame per group and one
  * `write` per frame, to segment files that are deleted whole once every lane is past them.
@@ -99,13 +104,15 @@ export class Journal {
   continueAfter(seq: number): void {
     if (seq <= this.#lastSeq) return;
     this.#lastSeq = seq;
-    const active = this.#active();
-    if (active.records === 0) {
-      // An empty segment is named after the seq it will start with: rename by starting afresh.
-      this.#dropSegment(active);
-      this.#segments.pop();
-      this.#startSegment(seq + 1);
-    }
+    if (this.#active().records === 0) this.#restartEmptyActive(seq + 1);
+  }
+
+  /** An empty segment is named after the seq it will start with: renamed by starting afresh. */
+  #restartEmptyActive(startSeq: number): Segment {
+    const segments = this.#segments;
+    this.#dropSegment(segments[segments.length - 1]);
+    segments.pop();
+    return this.#startSegment(startSeq);
   }
 
   #load(): void {
@@ -116,16 +123,7 @@ export class Journal {
       const path = join(this.#dir, name);
       const startSeq = Number(name.slice(0, 16));
       const data = readFileSync(path);
-      const segment: Segment = {
-        startSeq,
-        path,
-        fd: -1,
-        size: 0,
-        records: 0,
-        lastSeq: startSeq - 1,
-        frameSeqs: [],
-        frameOffsets: [],
-      };
+      const segment = emptySegment(startSeq, path, -1);
       let at = 0;
       let expected = Math.max(startSeq, this.#lastSeq + 1);
       while (at < data.length) {
@@ -170,17 +168,7 @@ export class Journal {
 
   #startSegment(startSeq: number): Segment {
     const path = join(this.#dir, segmentName(startSeq));
-    const fd = openSync(path, 'w+');
-    const segment: Segment = {
-      startSeq,
-      path,
-      fd,
-      size: 0,
-      records: 0,
-      lastSeq: startSeq - 1,
-      frameSeqs: [],
-      frameOffsets: [],
-    };
+    const segment = emptySegment(startSeq, path, openSync(path, 'w+'));
     this.#segments.push(segment);
     if (this.#syncDirectory) this.#dirDirty = true;
     return segment;
@@ -201,9 +189,7 @@ export class Journal {
     if (segment.records > 0 && segment.size >= this.#segmentBytes) {
       segment = this.#startSegment(records[0].seq);
     } else if (segment.records === 0 && segment.startSeq !== records[0].seq) {
-      this.#dropSegment(segment);
-      this.#segments.pop();
-      segment = this.#startSegment(records[0].seq);
+      segment = this.#restartEmptyActive(records[0].seq);
     }
     const frame = this.#encoder.encode(records);
     const offset = segment.size;
